@@ -1,0 +1,11 @@
+import type { Migration } from 'kysely'
+import * as m0001 from './0001_core'
+
+/**
+ * A static list rather than FileMigrationProvider: Kysely's native import() of `.ts` files fails under
+ * vitest ("Unknown file extension .ts", ../shared/reference/stack.md pitfall 9). Never edit a landed
+ * migration; add the next one here.
+ */
+export const migrations: Record<string, Migration> = {
+  '0001_core': m0001,
+}
