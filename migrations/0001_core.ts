@@ -256,8 +256,8 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.createIndex('jobs_lease').on('jobs').column('locked_until').where(sql.ref('state'), '=', 'running').execute()
   await db.schema.createIndex('jobs_kind_state').on('jobs').columns(['kind', 'state']).execute()
   // A dedupe key is unique while the job is waiting or running; a finished job frees it.
-  await db.schema.createIndex('jobs_key').on('jobs').column('key').unique().where(sql`state in ('pending', 'running')`).execute()
-  await db.schema.createIndex('jobs_finished').on('jobs').column('finished_at').where(sql`state in ('done', 'dead')`).execute()
+  await db.schema.createIndex('jobs_key').on('jobs').column('key').unique().where(sql<boolean>`state in ('pending', 'running')`).execute()
+  await db.schema.createIndex('jobs_finished').on('jobs').column('finished_at').where(sql<boolean>`state in ('done', 'dead')`).execute()
 
   await db.schema
     .createTable('cron_slots')

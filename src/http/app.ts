@@ -1,0 +1,75 @@
+import { OpenAPIHono } from '@hono/zod-openapi'
+import type { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { secureHeaders } from 'hono/secure-headers'
+import type { Logger } from 'pino'
+import { AppError } from '../domain/app-error'
+import type { Database } from '../db/database'
+import type { AppEnv } from './app-env'
+import { handleError, handleNotFound, validationHook } from './error-response'
+import { requestContext } from './middleware/request-context'
+import { accessLog } from './middleware/access-log'
+import { authenticate } from './middleware/auth'
+import type { Metrics } from './metrics'
+import { systemRoutes } from './system-routes'
+import { apiKeysRoutes } from './api/api-keys-routes'
+
+export interface AppDeps {
+  readonly db: Database
+  readonly logger: Logger
+  readonly metrics: Metrics
+  readonly version: string
+  readonly bodyLimitBytes: number
+  readonly startedAt?: Date
+  readonly isShuttingDown?: () => boolean
+  /** The Chorus Pro simulator, mounted under /sandbox when CHORUS_ENV=sandbox. */
+  readonly sandbox?: Hono<any>
+}
+
+/**
+ * The whole HTTP surface. Tests call `app.request()` on it without a server; main.ts serves it.
+ */
+export function createApp(deps: AppDeps) {
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook as any })
+  app.use('*', requestContext(deps.logger))
+  app.use('*', accessLog(deps.metrics.observeHttp))
+  app.use('*', secureHeaders({ xFrameOptions: false, contentSecurityPolicy: undefined, crossOriginResourcePolicy: false }))
+
+  app.route('/', systemRoutes({
+    db: deps.db,
+    metrics: deps.metrics,
+    version: deps.version,
+    startedAt: deps.startedAt ?? new Date(),
+    isShuttingDown: deps.isShuttingDown ?? (() => false),
+  }))
+
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: deps.bodyLimitBytes,
+      onError: () => {
+        throw new AppError(413, 'payload_too_large', {
+          fr: `Le corps de la requête dépasse ${Math.round(deps.bodyLimitBytes / 1048576)} Mo (BODY_LIMIT). Envoyez un fichier plus petit ou augmentez BODY_LIMIT.`,
+          en: `The request body exceeds ${Math.round(deps.bodyLimitBytes / 1048576)} MB (BODY_LIMIT). Send a smaller file or raise BODY_LIMIT.`,
+        }, { limitBytes: deps.bodyLimitBytes })
+      },
+    }),
+  )
+  app.use('/api/*', authenticate(deps.db))
+
+  app.route('/api/v1', apiKeysRoutes(deps.db))
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer <key>' })
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: { title: 'Chorus Pro Connector API', version: deps.version, description: 'Invoices from the document portal to Chorus Pro, and their tracking.' },
+  })
+
+  if (deps.sandbox) app.route('/sandbox', deps.sandbox)
+
+  app.onError(handleError)
+  app.notFound(handleNotFound)
+  return app
+}
+
+export type App = ReturnType<typeof createApp>
