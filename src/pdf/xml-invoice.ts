@@ -1,0 +1,123 @@
+import { normalizeAmount, type Amount } from '../domain/amount'
+import { isCalendarDate } from '../domain/calendar-date'
+import type { FieldName, InvoiceFields, InvoiceType } from '../domain/invoice-fields'
+import { compactIdentifier, isValidSiren, isValidSiret } from '../domain/siret'
+import { isAtLeastEn16931, type FacturxProfile } from './facturx-profile'
+
+export type XmlSyntax = 'CII' | 'UBL'
+
+export interface VatBreakdownLine {
+  /** VAT category code (S standard, Z zero, E exempt, AE reverse charge, ...). */
+  readonly category: string | null
+  /** Rate in percent as written ("20", "5.5"). */
+  readonly rate: string | null
+  readonly basis: Amount | null
+  readonly amount: Amount | null
+}
+
+export interface PartyIdentifiers {
+  readonly name: string | null
+  readonly siret: string | null
+  readonly siren: string | null
+  readonly vatNumber: string | null
+}
+
+/** What an embedded CII or UBL invoice says, already in the form's units. */
+export interface XmlInvoice {
+  readonly syntax: XmlSyntax
+  readonly profile: FacturxProfile | null
+  /** BT-24 as written (CII guideline id, UBL CustomizationID). */
+  readonly guidelineId: string | null
+  readonly fields: InvoiceFields
+  readonly vatBreakdown: VatBreakdownLine[]
+  readonly seller: PartyIdentifiers
+  readonly buyer: PartyIdentifiers
+  /** The raw type code (380, 381, ...). */
+  readonly typeCode: string | null
+  readonly validForStructuredRoute: boolean
+  /** Why it is not valid for the structured route (empty when it is). */
+  readonly structuredRouteProblems: string[]
+  readonly warnings: string[]
+}
+
+/**
+ * UNTDID 1001 codes used by EN16931. Credit notes (381 and the self-billed/factored variants) become
+ * AVOIR; every other invoice code, including corrective 384, is a FACTURE for Chorus Pro.
+ */
+const CREDIT_NOTE_CODES = new Set(['381', '261', '262', '296', '308', '396', '420', '458', '532'])
+const INVOICE_CODES = new Set(['380', '383', '384', '386', '389', '393', '394', '395', '326', '80', '82', '84', '130', '202', '203', '204', '211', '218', '219', '295', '325', '331', '382', '385', '387', '388', '390', '456', '457', '527', '575', '623', '633', '751', '780', '875', '876', '877', '935'])
+
+export function invoiceTypeOfCode(code: string | null): InvoiceType | null {
+  if (!code) return null
+  if (CREDIT_NOTE_CODES.has(code)) return 'AVOIR'
+  if (INVOICE_CODES.has(code)) return 'FACTURE'
+  return null
+}
+
+/** Decimal as written in XML ("1200", "1200.5", "1200.504") to the form's two decimals; null when not a decimal. */
+export function xmlAmount(v: string | null): Amount | null {
+  if (!v) return null
+  try {
+    return normalizeAmount(v.replace(/^\+/, ''))
+  } catch {
+    return null
+  }
+}
+
+/** CII dates use format 102 (YYYYMMDD); UBL dates are ISO. */
+export function xmlDate(v: string | null): string | null {
+  if (!v) return null
+  const s = v.trim()
+  const m = /^(\d{4})-?(\d{2})-?(\d{2})/.exec(s)
+  if (!m) return null
+  const d = `${m[1]}-${m[2]}-${m[3]}`
+  return isCalendarDate(d) ? d : null
+}
+
+/**
+ * Collects identifiers from (scheme, value) pairs. ISO 6523 ICD 0009 is a SIRET and 0002 a SIREN;
+ * an unlabelled 14-digit value that passes the SIRET check is taken too, because many French writers
+ * leave the scheme out.
+ */
+export function partyFrom(name: string | null, ids: Array<{ scheme: string | null; value: string | null }>, vat: string | null): PartyIdentifiers {
+  let siret: string | null = null
+  let siren: string | null = null
+  for (const { scheme, value } of ids) {
+    if (!value) continue
+    const v = compactIdentifier(value)
+    if ((scheme === '0009' || scheme === null || scheme === 'SIRET') && /^\d{14}$/.test(v) && isValidSiret(v)) siret ??= v
+    else if ((scheme === '0002' || scheme === null || scheme === 'SIREN') && /^\d{9}$/.test(v) && isValidSiren(v)) siren ??= v
+  }
+  if (!siren && siret) siren = siret.slice(0, 9)
+  return { name, siret, siren, vatNumber: vat ? compactIdentifier(vat) : null }
+}
+
+/** Fields an invoice must carry for Chorus Pro to accept it on the structured route. */
+const REQUIRED_FOR_STRUCTURED: readonly FieldName[] = [
+  'invoiceNumber',
+  'invoiceType',
+  'invoiceDate',
+  'currency',
+  'supplierSiret',
+  'recipientSiret',
+  'amountNet',
+  'amountVat',
+  'amountGross',
+  'amountDue',
+]
+
+export function structuredRouteProblems(syntax: XmlSyntax, profile: FacturxProfile | null, fields: InvoiceFields): string[] {
+  const problems: string[] = []
+  // deposer/flux with IN_DP_E2_CII_FACTURX takes a Factur-X PDF: CII only. A UBL attachment is read, not routed.
+  if (syntax !== 'CII') problems.push('not_facturx_cii')
+  if (!isAtLeastEn16931(profile)) problems.push(`profile_below_en16931:${profile ?? 'unknown'}`)
+  for (const f of REQUIRED_FOR_STRUCTURED) if (!fields[f]?.value) problems.push(`missing:${f}`)
+  return problems
+}
+
+/** Keeps only present values, all with origin xml and full confidence: nothing was guessed. */
+export function xmlFields(values: Partial<Record<FieldName, string | null>>): InvoiceFields {
+  const out: InvoiceFields = {}
+  for (const [k, v] of Object.entries(values)) if (v) (out as Record<string, unknown>)[k] = { value: v, origin: 'xml', confidence: 1 }
+  return out
+}
