@@ -1,0 +1,5 @@
+export { createSandbox, type Sandbox, type SandboxOptions } from './create-sandbox'
+export * from './test-identity'
+export { SEED, SEED_STRUCTURES, seedEngagements, type SeedStructure, type SeedService, type SeedEngagement } from './seed-directory'
+export { DEFAULT_OUTCOME_RULES, type OutcomeRule, type BranchStatus } from './invoice-lifecycle'
+export type { Faults, SandboxTechnicalAccount, SandboxSupplier, SandboxClock } from './sandbox-store'

@@ -1,0 +1,91 @@
+import { fromCents, normalizeAmount, toCents } from '../domain/amount'
+import { REFUSALS, refuse, type SandboxRefusal } from './sandbox-errors'
+import type { SeedStructure } from './seed-directory'
+
+/** An invoice as the rules see it, whatever route it came by (soumettre, a flow, recycler). */
+export interface InvoiceFacts {
+  readonly numeroFacture: string | undefined
+  readonly dateFacture: string
+  readonly codeDestinataire: string | undefined
+  readonly codeServiceExecutant: string | undefined
+  readonly numeroBonCommande: string | undefined
+}
+
+export interface Totals {
+  readonly ht: bigint
+  readonly tva: bigint
+  readonly ttc: bigint
+  readonly aPayer: bigint
+  readonly remise: bigint
+}
+
+/** Chorus amounts arrive as JSON numbers (or strings); null when absent or unreadable. */
+export function cents(v: unknown): bigint | null {
+  if (typeof v !== 'number' && typeof v !== 'string') return null
+  try {
+    return toCents(normalizeAmount(v))
+  } catch {
+    return null
+  }
+}
+
+/** A bare date as invoice number is refused (docs "Bien renseigner son numéro de facture", reference §4). */
+export function checkInvoiceNumber(numero: string | undefined): string {
+  const n = numero?.trim()
+  if (!n) refuse(REFUSALS.invoiceNumberInvalid('est invalide ou absent'))
+  if (/^(\d{4}-\d{2}-\d{2}|\d{2}[/.-]\d{2}[/.-]\d{4}|\d{8})$/.test(n)) refuse(REFUSALS.invoiceNumberInvalid('ne peut pas être une date'))
+  return n
+}
+
+/**
+ * The recipient rules of structures/consulter `parametres` and of the service (reference §2.4): the
+ * structure exists and is active; a given service exists, is active and is not FACTURES_PUBLIQUES; the
+ * required service code / engagement number / either is present. Returns the refusal, or null.
+ */
+export function recipientRefusal(structure: SeedStructure | undefined, facts: InvoiceFacts): SandboxRefusal | null {
+  if (!structure || !structure.active) return REFUSALS.recipientUnknown(facts.codeDestinataire ?? '')
+  const code = facts.codeServiceExecutant?.trim() || undefined
+  const ej = facts.numeroBonCommande?.trim() || undefined
+  const service = code ? structure.services.find((s) => s.code === code) : undefined
+  if (code === 'FACTURES_PUBLIQUES') return REFUSALS.publicServiceReserved()
+  if (code && (!service || !service.active)) return REFUSALS.serviceUnknown(code)
+  if (structure.serviceOrEngagementRequired && !code && !ej) return REFUSALS.serviceOrEngagement()
+  if (structure.serviceRequired && !code) return REFUSALS.serviceRequired()
+  if ((structure.engagementRequired || service?.engagementRequired) && !ej) return REFUSALS.engagementRequired()
+  return null
+}
+
+/** Header synthesis (Open Bee: "Header synthesis is not correct"): HT + TVA = TTC, 0 ≤ à payer ≤ TTC − remise, lines add up. */
+export function totalsRefusal(
+  totals: Totals,
+  ligneTva: readonly { base: bigint | null; tva: bigint | null }[] | undefined,
+  lignePoste: readonly { quantite: unknown; unitaire: unknown; remise: unknown }[] | undefined,
+): SandboxRefusal | null {
+  const { ht, tva, ttc, aPayer, remise } = totals
+  if (ht + tva !== ttc) return REFUSALS.totals(`HT ${fromCents(ht)} + TVA ${fromCents(tva)} ≠ TTC ${fromCents(ttc)}`)
+  if (aPayer < 0n || aPayer > ttc - remise) return REFUSALS.totals(`montant à payer ${fromCents(aPayer)} supérieur au TTC ${fromCents(ttc - remise)}`)
+  if (ligneTva && ligneTva.length > 0) {
+    if (ligneTva.some((l) => l.base === null || l.tva === null)) return REFUSALS.totals('ligne de TVA illisible')
+    const base = ligneTva.reduce((a, l) => a + l.base!, 0n)
+    const sum = ligneTva.reduce((a, l) => a + l.tva!, 0n)
+    if (base !== ht) return REFUSALS.totals(`bases de TVA ${fromCents(base)} ≠ HT ${fromCents(ht)}`)
+    if (sum !== tva) return REFUSALS.totals(`TVA par taux ${fromCents(sum)} ≠ TVA ${fromCents(tva)}`)
+  }
+  if (lignePoste && lignePoste.length > 0) {
+    let total = 0n
+    for (const l of lignePoste) {
+      const unit = cents(l.unitaire)
+      const q = typeof l.quantite === 'number' || typeof l.quantite === 'string' ? String(l.quantite) : ''
+      const m = /^(\d+)(?:\.(\d{1,4}))?$/.exec(q)
+      if (unit === null || !m) return REFUSALS.totals('ligne de poste illisible')
+      const scale = 10n ** BigInt(m[2]?.length ?? 0)
+      const qty = BigInt(m[1]! + (m[2] ?? ''))
+      const gross = (unit * qty * 2n + scale) / (2n * scale)
+      total += gross - (cents(l.remise) ?? 0n)
+    }
+    // One cent of rounding per line is tolerated, as invoicing software rounds per line.
+    const diff = total > ht ? total - ht : ht - total
+    if (diff > BigInt(lignePoste.length)) return REFUSALS.totals(`lignes de poste ${fromCents(total)} ≠ HT ${fromCents(ht)}`)
+  }
+  return null
+}
