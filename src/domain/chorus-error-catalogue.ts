@@ -152,7 +152,7 @@ export const CHORUS_ERRORS = {
     'Vérifiez PISTE_CLIENT_ID, PISTE_CLIENT_SECRET et les souscriptions de l’application sur piste.gouv.fr.',
     'Check PISTE_CLIENT_ID, PISTE_CLIENT_SECRET and the application subscriptions on piste.gouv.fr.'),
   chorus_unavailable: entry('chorus_unavailable', 'unavailable',
-    'Chorus Pro n’est pas disponible, réessayez plus tard.',
+    "Chorus Pro n'est pas disponible, réessayez plus tard.",
     'Chorus Pro is not available, try again later.',
     'Rien à faire : le travail reste en file et repartira automatiquement.',
     'Nothing to do: the work stays queued and will resume automatically.'),
