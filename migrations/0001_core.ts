@@ -252,7 +252,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('finished_at', 'timestamptz')
     .execute()
   // The claim query walks this index: pending jobs due now, highest priority first.
-  await db.schema.createIndex('jobs_claim').on('jobs').columns(['priority', 'run_at', 'id']).where(sql.ref('state'), '=', 'pending').execute()
+  await db.schema.createIndex('jobs_claim').on('jobs').columns(['priority desc', 'run_at', 'id']).where(sql.ref('state'), '=', 'pending').execute()
   await db.schema.createIndex('jobs_lease').on('jobs').column('locked_until').where(sql.ref('state'), '=', 'running').execute()
   await db.schema.createIndex('jobs_kind_state').on('jobs').columns(['kind', 'state']).execute()
   // A dedupe key is unique while the job is waiting or running; a finished job frees it.

@@ -22,21 +22,14 @@ export function scrubSecrets(line: string): string {
   return out.replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, '$1[REDACTED]').replace(/\bcpk_[A-Za-z0-9_-]{8,}/g, 'cpk_[REDACTED]')
 }
 
+const SECRET_KEYS = ['password', 'technicalPassword', 'clientSecret', 'client_secret', 'secret', 'token', 'access_token', 'apiKey', 'key', 'authorization', 'cookie']
+
+/** Secret-named fields at the top level and up to two levels down, plus the cpro-account header. */
 export const REDACT_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["cpro-account"]',
-  'headers.authorization',
-  'headers["cpro-account"]',
-  '*.password',
-  '*.technicalPassword',
-  '*.clientSecret',
-  '*.client_secret',
-  '*.secret',
-  '*.token',
-  '*.access_token',
-  '*.apiKey',
-  '*.key',
+  ...SECRET_KEYS.flatMap((k) => [k, `*.${k}`, `*.*.${k}`]),
+  '["cpro-account"]',
+  '*["cpro-account"]',
+  '*.*["cpro-account"]',
 ]
 
 export function createLogger(level: string, destination?: DestinationStream): Logger {

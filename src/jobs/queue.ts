@@ -76,7 +76,8 @@ export async function claimJobs(db: Kysely<DB>, opts: ClaimOptions): Promise<Job
       for update skip locked
     )
     returning *`.execute(db)
-  return rows.rows
+  // UPDATE … RETURNING does not keep the subquery's order.
+  return rows.rows.sort((a, b) => b.priority - a.priority || +a.run_at - +b.run_at || Number(a.id) - Number(b.id))
 }
 
 /** Extends the lease; false when the job is no longer ours (its lease expired and another worker took it). */
@@ -106,7 +107,8 @@ export class LeaseLostError extends Error {
 export async function completeJob(db: Executor, jobId: string, workerId: string): Promise<void> {
   const r = await db
     .updateTable('jobs')
-    .set({ state: 'done', locked_by: null, locked_until: null, finished_at: sql`now()` as any, updated_at: sql`now()` as any, last_error: null })
+    // last_error stays: a job that succeeded after failures keeps the trace of why it needed them.
+    .set({ state: 'done', locked_by: null, locked_until: null, finished_at: sql`now()` as any, updated_at: sql`now()` as any })
     .where('id', '=', jobId)
     .where('locked_by', '=', workerId)
     .where('state', '=', 'running')

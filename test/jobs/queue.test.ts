@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { sql } from 'kysely'
+import { testEngines, type TestDatabase } from '../support/databases'
+import { captureLogs } from '../support/log-capture'
+import { backoffMs, claimJobs, completeJob, enqueue, failJob, rescueExpiredLeases } from '../../src/jobs/queue'
+import { createWorker } from '../../src/jobs/worker'
+import { PermanentJobError, RetryLaterError } from '../../src/jobs/job-handler'
+
+describe.each(testEngines())('job queue on $name', (engine) => {
+  let t: TestDatabase
+  beforeAll(async () => { t = await engine.open() })
+  afterAll(() => t.close())
+  beforeEach(async () => { await sql`delete from jobs`.execute(t.db) })
+
+  it('dedupes on a key while the job is pending or running, and frees the key when it is done', async () => {
+    const a = await enqueue(t.db, { kind: 'k', key: 'doc:1' })
+    const b = await enqueue(t.db, { kind: 'k', key: 'doc:1' })
+    expect(a.created).toBe(true)
+    expect(b).toEqual({ id: a.id, created: false })
+    const [job] = await claimJobs(t.db, { workerId: 'w', limit: 5, leaseMs: 10_000, kinds: ['k'] })
+    expect(job!.id).toBe(a.id)
+    expect((await enqueue(t.db, { kind: 'k', key: 'doc:1' })).created).toBe(false)
+    await completeJob(t.db, job!.id, 'w')
+    expect((await enqueue(t.db, { kind: 'k', key: 'doc:1' })).created).toBe(true)
+  })
+
+  it('enqueues inside the caller’s transaction: a rollback leaves no job', async () => {
+    await expect(t.db.transaction().execute(async (trx) => {
+      await enqueue(trx, { kind: 'k', payload: { n: 1 } })
+      throw new Error('caller failed')
+    })).rejects.toThrow('caller failed')
+    expect(await t.db.selectFrom('jobs').selectAll().execute()).toEqual([])
+  })
+
+  it('claims only due jobs of its kinds, by priority then age, each once', async () => {
+    await enqueue(t.db, { kind: 'a', payload: { n: 1 } })
+    await enqueue(t.db, { kind: 'a', payload: { n: 2 }, priority: 5 })
+    await enqueue(t.db, { kind: 'a', payload: { n: 3 }, runAt: new Date(Date.now() + 60_000) })
+    await enqueue(t.db, { kind: 'b', payload: { n: 4 } })
+    const first = await claimJobs(t.db, { workerId: 'w1', limit: 10, leaseMs: 10_000, kinds: ['a'] })
+    expect(first.map((j) => j.payload.n)).toEqual([2, 1])
+    expect(await claimJobs(t.db, { workerId: 'w2', limit: 10, leaseMs: 10_000, kinds: ['a'] })).toEqual([])
+  })
+
+  it('retries with growing backoff, then keeps the job dead with its last error', async () => {
+    const { id } = await enqueue(t.db, { kind: 'k', maxAttempts: 2 })
+    let [job] = await claimJobs(t.db, { workerId: 'w', limit: 1, leaseMs: 10_000, kinds: ['k'] })
+    expect(await failJob(t.db, job!, 'w', 'first failure')).toBe('retry')
+    let row = await t.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+    expect(row.state).toBe('pending')
+    expect(row.run_at.getTime()).toBeGreaterThan(Date.now() + 500)
+    await t.db.updateTable('jobs').set({ run_at: new Date(Date.now() - 1000) }).where('id', '=', id).execute()
+    ;[job] = await claimJobs(t.db, { workerId: 'w', limit: 1, leaseMs: 10_000, kinds: ['k'] })
+    expect(job!.attempts).toBe(2)
+    expect(await failJob(t.db, job!, 'w', 'second failure')).toBe('dead')
+    row = await t.db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+    expect(row.state).toBe('dead')
+    expect(row.last_error).toBe('second failure')
+  })
+
+  it('draws backoff with jitter inside [50%, 100%] of an exponential, capped', () => {
+    expect(backoffMs(1, 2000, 3_600_000, () => 0)).toBe(1000)
+    expect(backoffMs(1, 2000, 3_600_000, () => 1)).toBe(2000)
+    expect(backoffMs(4, 2000, 3_600_000, () => 1)).toBe(16_000)
+    expect(backoffMs(40, 2000, 3_600_000, () => 1)).toBe(3_600_000)
+  })
+
+  it('takes back a job whose lease expired, and refuses the late completion of the old holder', async () => {
+    const { id } = await enqueue(t.db, { kind: 'k' })
+    await claimJobs(t.db, { workerId: 'dead-worker', limit: 1, leaseMs: 10_000, kinds: ['k'] })
+    await t.db.updateTable('jobs').set({ locked_until: new Date(Date.now() - 1000) }).where('id', '=', id).execute()
+    expect(await rescueExpiredLeases(t.db)).toBe(1)
+    const [again] = await claimJobs(t.db, { workerId: 'w2', limit: 1, leaseMs: 10_000, kinds: ['k'] })
+    expect(again!.id).toBe(id)
+    expect(again!.attempts).toBe(2)
+    await expect(completeJob(t.db, id, 'dead-worker')).rejects.toThrow(/no longer held/)
+    await completeJob(t.db, id, 'w2')
+  })
+
+  it('runs handlers in a worker: success, retry-later without spending an attempt, permanent failure', async () => {
+    const logs = captureLogs()
+    const seen: string[] = []
+    const worker = createWorker({
+      db: t.db,
+      logger: logs.logger,
+      pollMs: 20,
+      handlers: {
+        ok: async (job) => { seen.push(`ok:${job.payload.n}`) },
+        later: async () => { throw new RetryLaterError('Chorus Pro is not available', 60_000) },
+        broken: async () => { throw new PermanentJobError('not a PDF') },
+      },
+    })
+    await enqueue(t.db, { kind: 'ok', payload: { n: 1 } })
+    const later = await enqueue(t.db, { kind: 'later' })
+    const broken = await enqueue(t.db, { kind: 'broken' })
+    worker.start()
+    const until = Date.now() + 10_000
+    while (Date.now() < until) {
+      const rows = await t.db.selectFrom('jobs').select(['id', 'state', 'attempts']).execute()
+      if (rows.every((r) => r.state !== 'running') && rows.filter((r) => r.state === 'pending').length === 1 && seen.length === 1) break
+      await new Promise((r) => setTimeout(r, 50))
+    }
+    await worker.stop(1000)
+    const rows = Object.fromEntries((await t.db.selectFrom('jobs').selectAll().execute()).map((r) => [r.id, r]))
+    expect(seen).toEqual(['ok:1'])
+    expect(rows[later.id]!.state).toBe('pending')
+    expect(rows[later.id]!.attempts).toBe(0)
+    expect(rows[broken.id]!.state).toBe('dead')
+    expect(rows[broken.id]!.last_error).toBe('not a PDF')
+  })
+
+  it('on shutdown lets a running job finish within the deadline, and releases one that does not', async () => {
+    const logs = captureLogs()
+    let finished = false
+    const worker = createWorker({
+      db: t.db,
+      logger: logs.logger,
+      pollMs: 20,
+      handlers: {
+        quick: async () => { await new Promise((r) => setTimeout(r, 200)); finished = true },
+        stuck: (_job, ctx) => new Promise((_r, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted')))),
+      },
+    })
+    const quick = await enqueue(t.db, { kind: 'quick' })
+    worker.start()
+    while ((await t.db.selectFrom('jobs').select('state').where('id', '=', quick.id).executeTakeFirstOrThrow()).state !== 'running') await new Promise((r) => setTimeout(r, 10))
+    await worker.stop(5000)
+    expect(finished).toBe(true)
+    expect((await t.db.selectFrom('jobs').select('state').where('id', '=', quick.id).executeTakeFirstOrThrow()).state).toBe('done')
+
+    const w2 = createWorker({ db: t.db, logger: logs.logger, pollMs: 20, handlers: { stuck: (_j, ctx) => new Promise((_r, rej) => ctx.signal.addEventListener('abort', () => rej(new Error('aborted')))) } })
+    const stuck = await enqueue(t.db, { kind: 'stuck' })
+    w2.start()
+    while ((await t.db.selectFrom('jobs').select('state').where('id', '=', stuck.id).executeTakeFirstOrThrow()).state !== 'running') await new Promise((r) => setTimeout(r, 10))
+    await w2.stop(200)
+    const row = await t.db.selectFrom('jobs').selectAll().where('id', '=', stuck.id).executeTakeFirstOrThrow()
+    expect(row.state).toBe('pending')
+    expect(row.attempts).toBe(0)
+    expect(row.locked_by).toBeNull()
+  })
+})
