@@ -1,0 +1,142 @@
+import { readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { PDFDocument } from 'pdf-lib'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { analysePdfLocally } from '../../src/pdf/analyse-pdf-locally'
+import { PdfAnalysisError } from '../../src/pdf/pdf-analysis-error'
+import { PdfWorkerPool } from '../../src/pdf/pdf-worker-pool'
+import { attachXml, ciiXml } from './corpus/facturx'
+import { makeSpec } from './corpus/invoice-spec'
+import { plainEntry, plainVariants } from './corpus/build-corpus'
+import { rawPdfBytes } from './corpus/raw-pdf-writer'
+
+const fixtures = join(import.meta.dirname, '../fixtures/pdf')
+const TIME_LIMIT_MS = 8_000
+
+/** Every hostile document goes through the real pool: a clear error, within the limit, and the pool still works after. */
+let pool: PdfWorkerPool
+let good: Uint8Array
+
+beforeAll(async () => {
+  pool = new PdfWorkerPool({ size: 2, timeoutMs: TIME_LIMIT_MS, maxMemoryMb: 256 })
+  good = (await plainEntry(plainVariants(1)[0]!)).bytes
+  await pool.warmUp()
+}, 30_000)
+afterAll(() => pool.close())
+
+async function expectError(bytes: Uint8Array, code: string, opts = {}) {
+  const t0 = performance.now()
+  const err = await pool.analyse(bytes, opts).then(
+    () => null,
+    (e: unknown) => e,
+  )
+  expect(err).toBeInstanceOf(PdfAnalysisError)
+  expect((err as PdfAnalysisError).code).toBe(code)
+  expect((err as PdfAnalysisError).messages.fr.length).toBeGreaterThan(10)
+  expect((err as PdfAnalysisError).messages.en.length).toBeGreaterThan(10)
+  expect(performance.now() - t0).toBeLessThan(TIME_LIMIT_MS + 1000)
+  // The pool survives: the next good document is read.
+  const ok = await pool.analyse(good)
+  expect(ok.text.fields.invoiceNumber?.value).toBeTruthy()
+}
+
+async function bombPdf(xml: string): Promise<Uint8Array> {
+  const doc = await PDFDocument.create()
+  doc.addPage()
+  await attachXml(doc, xml, 'factur-x.xml', 'names_and_af')
+  return doc.save()
+}
+
+describe('hostile and broken PDFs through the worker pool', () => {
+  it('refuses a file that is not a PDF', () => expectError(new TextEncoder().encode('<html>hello</html>'), 'pdf_not_pdf'))
+
+  it('refuses a PDF encrypted with a user password', () =>
+    expectError(new Uint8Array(readFileSync(join(fixtures, 'encrypted-user-password.pdf'))), 'pdf_encrypted'))
+
+  it('reads an owner-only encrypted PDF and flags it', async () => {
+    const r = await pool.analyse(new Uint8Array(readFileSync(join(fixtures, 'encrypted-owner-only.pdf'))))
+    expect(r.encrypted).toBe(true)
+    expect(r.warnings).toContain('pdf_encrypted_no_password')
+    expect(r.text.fields.invoiceNumber?.value).toBeTruthy()
+  })
+
+  it('refuses garbage after a PDF header as corrupt', () => {
+    const junk = new Uint8Array(4000).map((_, i) => (i * 7919) % 251)
+    return expectError(new Uint8Array([...new TextEncoder().encode('%PDF-1.7\n'), ...junk]), 'pdf_corrupt')
+  })
+
+  it('refuses a truncated PDF with no readable page as corrupt, or reads what is left', async () => {
+    const cut = good.slice(0, 300)
+    const r = await pool.analyse(cut).then(
+      (a) => a,
+      (e: PdfAnalysisError) => e,
+    )
+    if (r instanceof PdfAnalysisError) expect(['pdf_corrupt', 'pdf_no_pages']).toContain(r.code)
+    else expect(r.pages).toBeGreaterThan(0)
+  })
+
+  it('refuses a PDF with zero pages', () => expectError(rawPdfBytes({ pages: 0, family: 'Helvetica', ops: [] }), 'pdf_no_pages'))
+
+  it('refuses a 1,000-page PDF above the page limit', async () => {
+    const doc = await PDFDocument.create()
+    for (let i = 0; i < 1000; i++) doc.addPage([200, 200])
+    await expectError(await doc.save(), 'pdf_too_many_pages')
+  })
+
+  it('refuses an entity-expansion bomb in the embedded XML', async () => {
+    const bomb = `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">${Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i || ''};`.repeat(10)}">`).join('')}]><rsm:CrossIndustryInvoice xmlns:rsm="urn:un:unece:uncefact:data:standard:CrossIndustryInvoice:100">&lol9;</rsm:CrossIndustryInvoice>`
+    await expectError(await bombPdf(bomb), 'pdf_xml_unsafe')
+  })
+
+  it('refuses an external entity (XXE) in the embedded XML', async () => {
+    const xxe = ciiXml(makeSpec(5), 'EN16931').replace('<?xml version="1.0" encoding="UTF-8"?>', '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>').replace('<ram:ID>', '<ram:ID>&x;')
+    await expectError(await bombPdf(xxe), 'pdf_xml_unsafe')
+  })
+
+  it('skips a flate bomb attachment without exhausting memory', async () => {
+    const { deflateSync } = await import('node:zlib')
+    const doc = await PDFDocument.create()
+    doc.addPage()
+    const ctx = doc.context
+    const huge = deflateSync(Buffer.alloc(64 * 1024 * 1024, 0x20), { level: 9 })
+    const stream = ctx.stream(huge, { Type: 'EmbeddedFile', Filter: 'FlateDecode' })
+    const { PDFName, PDFString } = await import('pdf-lib')
+    const spec = ctx.register(ctx.obj({ Type: 'Filespec', F: PDFString.of('factur-x.xml'), EF: { F: ctx.register(stream) } }))
+    doc.catalog.set(PDFName.of('AF'), ctx.obj([spec]))
+    const r = await pool.analyse(await doc.save())
+    expect(r.xml).toBeNull()
+    expect(r.warnings.some((w) => w.startsWith('attachment_skipped:factur-x.xml:too_large'))).toBe(true)
+  })
+
+  it('terminates and replaces a worker that exceeds the time limit', async () => {
+    const doc = await PDFDocument.create()
+    const font = await doc.embedFont('Helvetica')
+    for (let p = 0; p < 150; p++) {
+      const page = doc.addPage()
+      for (let i = 0; i < 60; i++) page.drawText(`Ligne ${i} de la page ${p} : 1 234,56 €`, { x: 40, y: 800 - i * 13, size: 9, font })
+    }
+    const slow = await doc.save()
+    const fast = new PdfWorkerPool({ size: 1, timeoutMs: 50 })
+    try {
+      await fast.warmUp()
+      const err = await fast.analyse(slow, { maxTextPages: 150 }).catch((e: PdfAnalysisError) => e)
+      expect((err as PdfAnalysisError).code).toBe('pdf_timeout')
+      expect(fast.stats().replaced).toBe(1)
+      const again = await (async () => {
+        const p = new PdfWorkerPool({ size: 1, timeoutMs: 10_000 })
+        try {
+          return await p.analyse(good)
+        } finally {
+          await p.close()
+        }
+      })()
+      expect(again.pages).toBe(1)
+    } finally {
+      await fast.close()
+    }
+  })
+
+  it('runs in-process too, with the same errors', async () => {
+    await expect(analysePdfLocally(new TextEncoder().encode('nope'))).rejects.toMatchObject({ code: 'pdf_not_pdf' })
+  })
+})
