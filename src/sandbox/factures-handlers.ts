@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { fromCents } from '../domain/amount'
-import { isCalendarDate, todayIn } from '../domain/calendar-date'
+import { isCalendarDate } from '../domain/calendar-date'
 import { FLOW_PATHS, readFlowInvoice, type FlowInvoice } from './flow-invoice-reader'
 import { currentStatus, planAfter } from './invoice-lifecycle'
 import { cents, checkInvoiceNumber, recipientRefusal, totalsRefusal } from './invoice-rules'
@@ -19,7 +19,9 @@ const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : typ
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined)
 const amountOut = (c: bigint) => Number(fromCents(c))
 const iso = (ms: number) => new Date(ms).toISOString()
-const day = (ms: number) => todayIn('Europe/Paris', new Date(ms))
+/** One formatter for all: building an Intl.DateTimeFormat per invoice made a 10k-invoice read take 13 s. */
+const parisDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' })
+const day = (ms: number) => parisDay.format(ms)
 /** "AAAA-MM-JJ HH:MI" as recycler/completer answer (reference §2.3). */
 function minute(ms: number): string {
   const p = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })
@@ -330,9 +332,11 @@ export const rechercherFournisseur: Handler = (store, account, body) => {
     const s = currentStatus(inv)
     if (statuts && !statuts.includes(s.code)) return false
     if (destinataires && !destinataires.includes(inv.codeDestinataire)) return false
-    const d = day(inv.dateDepot)
-    if ((from && d < from.slice(0, 10)) || (to && d > to.slice(0, 10))) return false
-    if ((fromState && iso(s.at) < new Date(fromState).toISOString()) || (toState && iso(s.at) > new Date(toState).toISOString())) return false
+    if (from || to) {
+      const d = day(inv.dateDepot)
+      if ((from && d < from.slice(0, 10)) || (to && d > to.slice(0, 10))) return false
+    }
+    if ((fromState && s.at < Date.parse(fromState)) || (toState && s.at > Date.parse(toState))) return false
     return true
   })
   const p = body.rechercheFactureParFournisseur

@@ -22,7 +22,7 @@ export async function startSandbox(options: SandboxOptions = {}) {
     clock: (b: Record<string, unknown>) => post('clock', b),
     reset: () => post('reset', {}),
     setStatus: (id: number, status: string, comment?: string) => post(`invoices/${id}/status`, { status, comment }),
-    calls: async (): Promise<Record<string, number>> => (await fetch(`${base}/_sandbox/calls`)).json(),
+    calls: async (): Promise<Record<string, number>> => (await (await fetch(`${base}/_sandbox/calls`)).json()) as Record<string, number>,
     close: () =>
       new Promise<void>((r) => {
         sandbox.reset()
