@@ -13,8 +13,12 @@ import { createSecretBox } from './secrets/secret-box'
 import { createMetrics } from './http/metrics'
 import { createApp } from './http/app'
 import { createWorker, type Worker } from './jobs/worker'
-import { maintenanceHandlers } from './jobs/maintenance-handlers'
-import { startScheduler, type Scheduler, type Schedule } from './cron/scheduler'
+import { startScheduler, type Scheduler } from './cron/scheduler'
+import { createChorusClient, type ChorusClient } from './chorus'
+import { createSandbox, SANDBOX_CREDENTIALS, SANDBOX_SUPPLIER_NAME } from './sandbox'
+import { createAccount } from './db/accounts'
+import type { Ports } from './workflows/ports'
+import { buildFeatures } from './features'
 
 export interface RunningService {
   readonly url: string
@@ -24,6 +28,23 @@ export interface RunningService {
   readonly newAdminKey: string | undefined
   readonly startupMs: number
   stop(): Promise<void>
+}
+
+/** In sandbox mode a demo supplier account linked to the sandbox's test supplier exists from the first start. */
+async function ensureDemoAccount(ports: Ports): Promise<void> {
+  const existing = await ports.db.selectFrom('accounts').select('id').where('is_demo', '=', true).where('environment', '=', 'sandbox').executeTakeFirst()
+  if (existing) return
+  await createAccount(ports.db, ports.secrets, 'sandbox', {
+    name: `${SANDBOX_SUPPLIER_NAME} (démo sandbox)`,
+    siret: SANDBOX_CREDENTIALS.supplierSiret,
+    technicalLogin: SANDBOX_CREDENTIALS.technicalLogin,
+    technicalPassword: SANDBOX_CREDENTIALS.technicalPassword,
+    chorusStructureId: SANDBOX_CREDENTIALS.supplierIdStructureCPP,
+    // So that a newcomer's first complete PDF goes all the way to tracking on its own.
+    autoSubmit: true,
+    isDemo: true,
+  })
+  ports.logger.info('created the demo supplier account linked to the sandbox test supplier')
 }
 
 const version: string = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version
@@ -40,7 +61,6 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const { key, generatedAt } = loadSecretKey(config.secretKey, config.dataDir)
   if (generatedAt) logger.warn({ path: generatedAt }, 'generated a new secret key for secrets at rest; back it up, and set CONNECTOR_SECRET_KEY when running several instances')
   const secretBox = createSecretBox(key)
-  void secretBox
   registerSecret(config.chorus.clientSecret)
   registerSecret(config.adminKey)
   registerSecret(config.secretKey)
@@ -61,7 +81,36 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
 
     let shuttingDown = false
     const metrics = createMetrics(db)
-    const app = createApp({ db, logger, metrics, version, bodyLimitBytes: config.bodyLimitBytes, isShuttingDown: () => shuttingDown })
+    const sandbox = config.chorus.env === 'sandbox' ? createSandbox() : undefined
+    let worker: Worker | undefined
+    // Bound once the server listens: in sandbox mode the client calls our own port over loopback HTTP.
+    let chorus: ChorusClient | undefined
+    const ports: Ports = {
+      db,
+      logger,
+      secrets: secretBox,
+      get chorus() {
+        if (!chorus) throw new Error('Chorus Pro client used before the service finished starting')
+        return chorus
+      },
+      chorusEnv: config.chorus.env,
+      now: () => new Date(),
+      jobsEnqueued: () => worker?.wake(),
+      dataDir: config.dataDir,
+      inboxDir: config.inboxDir,
+    }
+    const features = buildFeatures(ports, config)
+    const app = createApp({
+      db,
+      logger,
+      metrics,
+      version,
+      bodyLimitBytes: config.bodyLimitBytes,
+      isShuttingDown: () => shuttingDown,
+      sandbox: sandbox?.app,
+      apiRoutes: features.flatMap((f) => f.apiRoutes ?? []),
+      pageRoutes: features.flatMap((f) => f.pageRoutes ?? []),
+    })
 
     const server: ServerType = await new Promise((resolve) => {
       const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s))
@@ -69,19 +118,37 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
     const port = (server.address() as AddressInfo).port
     const url = config.publicUrl ?? `http://localhost:${port}`
 
-    let worker: Worker | undefined
+    const loopback = `http://127.0.0.1:${port}/sandbox`
+    chorus = createChorusClient({
+      environment: config.chorus.env,
+      oauthUrl: sandbox ? `${loopback}/api/oauth/token` : config.chorus.oauthUrl,
+      apiUrl: sandbox ? `${loopback}/cpro` : config.chorus.apiUrl,
+      clientId: sandbox ? SANDBOX_CREDENTIALS.clientId : config.chorus.clientId!,
+      clientSecret: sandbox ? SANDBOX_CREDENTIALS.clientSecret : config.chorus.clientSecret!,
+      timeoutMs: config.chorus.timeoutMs,
+      maxConcurrency: config.chorus.maxConcurrency,
+      rateLimitPerSecond: config.chorus.rateLimitPerSecond,
+      logger,
+    })
+    metrics.gauge('chorus_circuit_open', 'Chorus Pro circuit breaker: 0 closed, 1 open, 0.5 half-open', [], (g) => {
+      const s = chorus!.breakerState()
+      g.set(s === 'open' ? 1 : s === 'half_open' ? 0.5 : 0)
+    })
+    if (sandbox) await ensureDemoAccount(ports)
+    for (const f of features) await f.start?.()
+
     if (config.worker.enabled) {
       worker = createWorker({
         db,
         logger: logger.child({ component: 'worker' }),
         concurrency: config.worker.concurrency,
-        handlers: { ...maintenanceHandlers() },
+        handlers: Object.assign({}, ...features.map((f) => f.handlers ?? {})),
         onJobEnd: (job, outcome, ms) => metrics.observeJob(job.kind, outcome, ms / 1000),
       })
       worker.start()
     }
 
-    const schedules: Schedule[] = [{ name: 'maintenance.purge', cron: '15 3 * * *', kind: 'maintenance.purge' }]
+    const schedules = features.flatMap((f) => f.schedules ?? [])
     let scheduler: Scheduler | undefined
     if (config.cronEnabled) {
       scheduler = startScheduler({ db, schedules, logger, timezone: 'Europe/Paris', instanceId: worker?.id, onEnqueued: () => worker?.wake() })
@@ -104,6 +171,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
           const closed = new Promise<void>((r) => server.close(() => r()))
           // Idle keep-alive sockets would hold close() open until they time out.
           ;(server as any).closeIdleConnections?.()
+          for (const f of features) await Promise.resolve(f.stop?.()).catch((e) => logger.warn({ feature: f.name, err: String(e) }, 'feature stop failed'))
           await scheduler?.stop()
           await worker?.stop(config.shutdownTimeoutMs)
           await Promise.race([closed, new Promise((r) => setTimeout(r, config.shutdownTimeoutMs).unref())])

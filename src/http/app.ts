@@ -24,6 +24,10 @@ export interface AppDeps {
   readonly isShuttingDown?: () => boolean
   /** The Chorus Pro simulator, mounted under /sandbox when CHORUS_ENV=sandbox. */
   readonly sandbox?: Hono<any>
+  /** Feature route groups, mounted under /api/v1 behind authentication. */
+  readonly apiRoutes?: ReadonlyArray<OpenAPIHono<AppEnv>>
+  /** Routes outside /api (tab pages), mounted at the root. */
+  readonly pageRoutes?: ReadonlyArray<Hono<any>>
 }
 
 /**
@@ -58,6 +62,8 @@ export function createApp(deps: AppDeps) {
   app.use('/api/*', authenticate(deps.db))
 
   app.route('/api/v1', apiKeysRoutes(deps.db))
+  for (const routes of deps.apiRoutes ?? []) app.route('/api/v1', routes)
+  for (const routes of deps.pageRoutes ?? []) app.route('/', routes)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer <key>' })
   app.doc31('/openapi.json', {

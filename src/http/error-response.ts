@@ -3,6 +3,7 @@ import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { z } from '@hono/zod-openapi'
 import { AppError } from '../domain/app-error'
+import { ChorusError } from '../chorus/chorus-error'
 import { pickLang, type Lang } from '../domain/localized'
 import type { AppEnv } from './app-env'
 
@@ -38,6 +39,19 @@ export function handleError(err: Error, c: Context<AppEnv>): Response {
   const lang = langOf(c)
   if (err instanceof AppError) {
     return c.json(errorBody(err.code, err.messages[lang], err.details), err.status as ContentfulStatusCode)
+  }
+  if (err instanceof ChorusError) {
+    // Chorus's own words stay beside ours: support must always see exactly what the platform said.
+    const status = err.kind === 'auth' ? 424 : err.retryable ? 503 : 422
+    return c.json(
+      errorBody(`chorus_${err.catalogue.code}`, `${err.messages[lang]} ${err.catalogue.action[lang]}`.trim(), {
+        operation: err.operation,
+        kind: err.kind,
+        retryable: err.retryable,
+        raw: { httpStatus: err.httpStatus, codeRetour: err.codeRetour, libelle: err.libelle },
+      }),
+      status as ContentfulStatusCode,
+    )
   }
   if (err instanceof HTTPException) {
     const status = err.status

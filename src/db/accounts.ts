@@ -1,0 +1,77 @@
+import { sql } from 'kysely'
+import type { Database } from './database'
+import type { Account } from './schema'
+import type { SecretBox } from '../secrets/secret-box'
+import type { TechnicalAccount } from '../chorus'
+import { registerSecret } from '../logger'
+
+export interface AccountInput {
+  readonly name: string
+  readonly siret: string
+  readonly technicalLogin: string
+  readonly technicalPassword: string
+  readonly autoSubmit?: boolean
+  readonly submissionRoute?: 'pdf' | 'facturx'
+  readonly checkEngagements?: boolean
+  readonly sendAttachments?: boolean
+}
+
+export async function createAccount(db: Database, secrets: SecretBox, environment: string, input: AccountInput & { isDemo?: boolean; chorusStructureId?: number | string | null }): Promise<Account> {
+  return db
+    .insertInto('accounts')
+    .values({
+      name: input.name,
+      siret: input.siret,
+      technical_login: input.technicalLogin,
+      technical_password_enc: secrets.seal(input.technicalPassword),
+      environment,
+      auto_submit: input.autoSubmit ?? false,
+      submission_route: input.submissionRoute ?? 'pdf',
+      check_engagements: input.checkEngagements ?? false,
+      send_attachments: input.sendAttachments ?? false,
+      is_demo: input.isDemo ?? false,
+      chorus_structure_id: input.chorusStructureId ?? null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow()
+}
+
+export async function updateAccount(db: Database, secrets: SecretBox, id: string, patch: Partial<AccountInput> & { disabled?: boolean }): Promise<Account | undefined> {
+  const set: Record<string, unknown> = { updated_at: sql`now()` }
+  if (patch.name !== undefined) set.name = patch.name
+  if (patch.siret !== undefined) {
+    set.siret = patch.siret
+    set.chorus_structure_id = null // it belongs to the old SIRET; test the connection again to find the new one
+  }
+  if (patch.technicalLogin !== undefined) set.technical_login = patch.technicalLogin
+  if (patch.technicalPassword !== undefined) set.technical_password_enc = secrets.seal(patch.technicalPassword)
+  if (patch.autoSubmit !== undefined) set.auto_submit = patch.autoSubmit
+  if (patch.submissionRoute !== undefined) set.submission_route = patch.submissionRoute
+  if (patch.checkEngagements !== undefined) set.check_engagements = patch.checkEngagements
+  if (patch.sendAttachments !== undefined) set.send_attachments = patch.sendAttachments
+  if (patch.disabled !== undefined) set.disabled_at = patch.disabled ? sql`now()` : null
+  return db.updateTable('accounts').set(set as any).where('id', '=', id).returningAll().executeTakeFirst()
+}
+
+export function getAccount(db: Database, id: string | number): Promise<Account | undefined> {
+  return db.selectFrom('accounts').selectAll().where('id', '=', String(id)).executeTakeFirst()
+}
+
+export function listAccounts(db: Database, environment?: string): Promise<Account[]> {
+  let q = db.selectFrom('accounts').selectAll().orderBy('id')
+  if (environment) q = q.where('environment', '=', environment)
+  return q.execute()
+}
+
+/** The account's technical account for Chorus calls; its password is decrypted here and registered for log scrubbing. */
+export function technicalAccountOf(account: Account, secrets: SecretBox): TechnicalAccount {
+  const password = secrets.open(account.technical_password_enc)
+  registerSecret(password)
+  return { login: account.technical_login, password, label: account.name }
+}
+
+/** The account to use when a document names none: the only active one of this environment, or none. */
+export async function defaultAccount(db: Database, environment: string): Promise<Account | undefined> {
+  const rows = await db.selectFrom('accounts').selectAll().where('environment', '=', environment).where('disabled_at', 'is', null).orderBy('id').limit(2).execute()
+  return rows.length === 1 ? rows[0] : undefined
+}

@@ -1,0 +1,14 @@
+import type { Config } from './config'
+import type { Feature } from './feature'
+import type { Ports } from './workflows/ports'
+import { accountsRoutes } from './http/api/accounts-routes'
+import { maintenanceHandlers } from './jobs/maintenance-handlers'
+
+/** Every feature of the product, in the order their routes are mounted. Add a line per feature. */
+export function buildFeatures(ports: Ports, config: Config): Feature[] {
+  void config
+  return [
+    { name: 'maintenance', handlers: maintenanceHandlers(), schedules: [{ name: 'maintenance.purge', cron: '15 3 * * *', kind: 'maintenance.purge' }] },
+    { name: 'accounts', apiRoutes: [accountsRoutes(ports)] },
+  ]
+}

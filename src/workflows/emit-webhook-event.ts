@@ -1,0 +1,25 @@
+import type { Kysely, Transaction } from 'kysely'
+import type { DB } from '../db/schema'
+import { enqueue } from '../jobs/queue'
+
+export const WEBHOOK_EVENTS = ['document.analysed', 'document.error', 'invoice.submitted', 'invoice.status_changed', 'invoice.to_process'] as const
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number]
+
+/**
+ * Records one delivery per enabled webhook subscribed to the event and enqueues its sending, in the
+ * caller's transaction: the event exists exactly when the change that caused it does. Sending,
+ * signing and retries are the `webhook.deliver` job's work.
+ */
+export async function emitWebhookEvent(db: Kysely<DB> | Transaction<DB>, event: WebhookEvent, data: Record<string, unknown>): Promise<number> {
+  const hooks = await db.selectFrom('webhooks').select(['id', 'events']).where('enabled', '=', true).execute()
+  let n = 0
+  for (const h of hooks) {
+    const events = h.events as string[]
+    if (events.length > 0 && !events.includes(event)) continue
+    const payload = { event, occurredAt: new Date().toISOString(), data }
+    const d = await db.insertInto('webhook_deliveries').values({ webhook_id: h.id, event, payload: JSON.stringify(payload) }).returning('id').executeTakeFirstOrThrow()
+    await enqueue(db, { kind: 'webhook.deliver', payload: { deliveryId: d.id }, maxAttempts: 12 })
+    n++
+  }
+  return n
+}

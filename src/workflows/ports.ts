@@ -1,0 +1,23 @@
+import type { Logger } from 'pino'
+import type { Database } from '../db/database'
+import type { SecretBox } from '../secrets/secret-box'
+import type { ChorusClient, ChorusEnvironment } from '../chorus'
+
+/**
+ * What workflows and routes are given instead of importing adapters. `chorus` is bound once the
+ * HTTP server listens (in sandbox mode the client calls our own port), so read it at call time,
+ * never capture it at construction.
+ */
+export interface Ports {
+  readonly db: Database
+  readonly logger: Logger
+  readonly secrets: SecretBox
+  readonly chorus: ChorusClient
+  readonly chorusEnv: ChorusEnvironment
+  /** Injected for tests of date rules ("not in the future", password expiry). */
+  readonly now: () => Date
+  /** Wakes the in-process worker after an enqueue, so work starts without waiting for the next poll. */
+  readonly jobsEnqueued: () => void
+  readonly dataDir: string
+  readonly inboxDir: string
+}

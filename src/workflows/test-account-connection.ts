@@ -1,0 +1,109 @@
+import { sql } from 'kysely'
+import type { Account } from '../db/schema'
+import { technicalAccountOf } from '../db/accounts'
+import { isChorusError } from '../chorus'
+import { compactIdentifier } from '../domain/siret'
+import { todayIn } from '../domain/calendar-date'
+import type { Localized } from '../domain/localized'
+import type { Ports } from './ports'
+
+export type ConnectionStep = 'piste_application' | 'technical_account' | 'structure_linked' | 'password_expiry'
+
+export interface ConnectionCheck {
+  readonly ok: boolean
+  readonly checkedAt: string
+  readonly steps: ReadonlyArray<{ step: ConnectionStep; ok: boolean; message: Localized; raw?: unknown }>
+  readonly chorusStructureId: string | null
+  readonly passwordExpiresOn: string | null
+  /** Set when the password expires within 15 days (or has expired). */
+  readonly passwordWarning: Localized | null
+}
+
+const ms = (fr: string, en: string): Localized => ({ fr, en })
+
+/**
+ * Says exactly what is wrong with a supplier account's access, in the order things can fail: the
+ * PISTE application (token), the technical account (cpro-account), the supplier structure linked to it,
+ * then the password expiry. Records the structure id and expiry it learns on the account.
+ */
+export async function testAccountConnection(ports: Ports, account: Account): Promise<ConnectionCheck> {
+  const steps: Array<ConnectionCheck['steps'][number]> = []
+  let structureId: string | null = account.chorus_structure_id
+  let expiresOn: string | null = account.password_expires_on
+  const finish = async (): Promise<ConnectionCheck> => {
+    const ok = steps.every((s) => s.ok)
+    const passwordWarning = expiryWarning(expiresOn, ports.now())
+    const check: ConnectionCheck = { ok, checkedAt: ports.now().toISOString(), steps, chorusStructureId: structureId, passwordExpiresOn: expiresOn, passwordWarning }
+    await ports.db
+      .updateTable('accounts')
+      .set({ last_connection_check: JSON.stringify(check), chorus_structure_id: structureId, password_expires_on: expiresOn, updated_at: sql`now()` as any })
+      .where('id', '=', account.id)
+      .execute()
+    return check
+  }
+  const failure = (step: ConnectionStep, e: unknown) => {
+    if (isChorusError(e)) {
+      steps.push({ step, ok: false, message: { fr: `${e.messages.fr} ${e.catalogue.action.fr}`, en: `${e.messages.en} ${e.catalogue.action.en}` }, raw: { httpStatus: e.httpStatus, codeRetour: e.codeRetour, libelle: e.libelle } })
+    } else {
+      steps.push({ step, ok: false, message: ms(`Erreur inattendue : ${(e as Error).message}`, `Unexpected error: ${(e as Error).message}`) })
+    }
+  }
+
+  // 1. The PISTE application: a health check needs only the OAuth token.
+  try {
+    await ports.chorus.healthCheck()
+    steps.push({ step: 'piste_application', ok: true, message: ms('Application PISTE acceptée (jeton obtenu).', 'PISTE application accepted (token obtained).') })
+  } catch (e) {
+    failure('piste_application', e)
+    return finish()
+  }
+
+  // 2. The technical account, and 3. the supplier structure it may invoice for.
+  const tech = technicalAccountOf(account, ports.secrets)
+  let structures
+  try {
+    structures = await ports.chorus.recupererStructuresActivesFournisseur(tech)
+    steps.push({ step: 'technical_account', ok: true, message: ms(`Compte technique ${account.technical_login} accepté.`, `Technical account ${account.technical_login} accepted.`) })
+  } catch (e) {
+    failure('technical_account', e)
+    return finish()
+  }
+  const siret = compactIdentifier(account.siret)
+  const linked = structures.listeStructures.find((s) => compactIdentifier(String(s.identifiant ?? '')) === siret)
+  if (!linked) {
+    const known = structures.listeStructures.map((s) => s.identifiant).filter(Boolean).join(', ') || '—'
+    steps.push({
+      step: 'structure_linked',
+      ok: false,
+      message: ms(
+        `Le compte technique n’est rattaché à aucune structure de SIRET ${siret} (structures rattachées : ${known}). Rattachez-le dans Chorus Pro ou corrigez le SIRET du compte fournisseur.`,
+        `The technical account is not linked to a structure with SIRET ${siret} (linked structures: ${known}). Link it in Chorus Pro or correct the supplier account's SIRET.`,
+      ),
+    })
+    return finish()
+  }
+  structureId = String(linked.idStructureCPP)
+  steps.push({ step: 'structure_linked', ok: true, message: ms(`Structure ${siret} rattachée (idStructureCPP ${structureId}).`, `Structure ${siret} linked (idStructureCPP ${structureId}).`) })
+
+  // 4. Password expiry (consulterStructure, dateExpirationMotPasseCompteTech).
+  try {
+    const s = await ports.chorus.consulterStructure(tech, { idStructureCPP: Number(structureId) })
+    const raw = s.informationGenerales?.dateExpirationMotPasseCompteTech
+    expiresOn = raw ? raw.slice(0, 10) : null
+    const warning = expiryWarning(expiresOn, ports.now())
+    steps.push({ step: 'password_expiry', ok: !warning || !/expiré|expired/.test(warning.en), message: warning ?? ms(expiresOn ? `Mot de passe valide jusqu’au ${expiresOn}.` : 'Date d’expiration du mot de passe non communiquée.', expiresOn ? `Password valid until ${expiresOn}.` : 'Password expiry date not given.') })
+  } catch (e) {
+    failure('password_expiry', e)
+  }
+  return finish()
+}
+
+/** A warning 15 days before the technical password expires (the OCA connector's reminder period). */
+export function expiryWarning(expiresOn: string | null, now: Date): Localized | null {
+  if (!expiresOn) return null
+  const today = todayIn('Europe/Paris', now)
+  const days = Math.round((Date.parse(expiresOn) - Date.parse(today)) / 86_400_000)
+  if (days < 0) return ms(`Le mot de passe du compte technique a expiré le ${expiresOn} : changez-le dans Chorus Pro puis ici.`, `The technical account password expired on ${expiresOn}: change it in Chorus Pro, then here.`)
+  if (days <= 15) return ms(`Le mot de passe du compte technique expire dans ${days} jour(s) (${expiresOn}) : changez-le dans Chorus Pro puis ici.`, `The technical account password expires in ${days} day(s) (${expiresOn}): change it in Chorus Pro, then here.`)
+  return null
+}
