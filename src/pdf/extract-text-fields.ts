@@ -290,8 +290,9 @@ function parties(ctx: Ctx, ownSirets: readonly string[]): InvoiceFields {
   const rec = best('recipient', 'supplier')
   if (sup) out.supplierSiret = field(sup[0], sup[1].supplier)
   if (rec) out.recipientSiret = field(rec[0], rec[1].recipient)
-  // One role known and one other number left: it is very likely the other party.
-  const unknown = [...votes.entries()].filter(([, v]) => v.unknown)
+  // One role known and one other number left: it is very likely the other party. A second number that
+  // only sat in the letterhead area (weak supplier vote) counts as unknown once the supplier is known.
+  const unknown = [...votes.entries()].filter(([s, v]) => v.unknown || (sup && s !== sup[0] && !v.recipient && v.supplier <= 0.7))
   if (unknown.length === 1) {
     if (sup && !rec) out.recipientSiret = field(unknown[0]![0], 0.6)
     if (rec && !sup) out.supplierSiret = field(unknown[0]![0], 0.6)
