@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely'
 import * as m0001 from './0001_core'
+import * as m0003 from './0003_tracking'
 
 /**
  * A static list rather than FileMigrationProvider: Kysely's native import() of `.ts` files fails under
@@ -8,4 +9,5 @@ import * as m0001 from './0001_core'
  */
 export const migrations: Record<string, Migration> = {
   '0001_core': m0001,
+  '0003_tracking': m0003,
 }

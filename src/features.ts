@@ -3,6 +3,7 @@ import type { Feature } from './feature'
 import type { Ports } from './workflows/ports'
 import { accountsRoutes } from './http/api/accounts-routes'
 import { maintenanceHandlers } from './jobs/maintenance-handlers'
+import { trackingFeature } from './http/api/tracking-feature'
 
 /** Every feature of the product, in the order their routes are mounted. Add a line per feature. */
 export function buildFeatures(ports: Ports, config: Config): Feature[] {
@@ -10,5 +11,6 @@ export function buildFeatures(ports: Ports, config: Config): Feature[] {
   return [
     { name: 'maintenance', handlers: maintenanceHandlers(), schedules: [{ name: 'maintenance.purge', cron: '15 3 * * *', kind: 'maintenance.purge' }] },
     { name: 'accounts', apiRoutes: [accountsRoutes(ports)] },
+    trackingFeature(ports),
   ]
 }

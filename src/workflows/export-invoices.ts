@@ -1,0 +1,166 @@
+import { createWriteStream, mkdirSync } from 'node:fs'
+import { rename, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { once } from 'node:events'
+import { sql, type RawBuilder } from 'kysely'
+import type { Database } from '../db/database'
+import type { InvoiceRow } from '../db/schema'
+import { countInvoices, encodeCursor, filterConditions, keysetPage, SORT_COLUMNS, type InvoiceFilters, type Sort } from '../db/invoices'
+import { CSV_BOM, CSV_EOL, csvFormat, type CsvFormat, type CsvSeparator } from '../domain/csv'
+import type { Ports } from './ports'
+
+/**
+ * The CSV export's columns: stable, in this order (documented in README "CSV export"). Extend at the
+ * end, never rename or reorder. Instants are Europe/Paris `YYYY-MM-DD HH:MM:SS`, dates `YYYY-MM-DD`,
+ * amounts exact with the format's decimal mark, booleans 1/0.
+ */
+export const EXPORT_COLUMNS = [
+  'invoice_number', 'invoice_type', 'status', 'status_at', 'status_comment', 'recipient_siret', 'recipient_name',
+  'service_code', 'engagement_number', 'currency', 'amount_net', 'amount_vat', 'amount_gross', 'amount_due',
+  'invoice_date', 'deposited_at', 'chorus_invoice_id', 'flow_number', 'document_id', 'account_id', 'to_process', 'handled',
+] as const
+
+export type ExportColumn = (typeof EXPORT_COLUMNS)[number]
+
+const TEXT = new Set<ExportColumn>(['invoice_number', 'invoice_type', 'status', 'status_comment', 'recipient_siret', 'recipient_name', 'service_code', 'engagement_number', 'currency', 'flow_number'])
+const AMOUNT = new Set<ExportColumn>(['amount_net', 'amount_vat', 'amount_gross', 'amount_due'])
+const INSTANT = new Set<ExportColumn>(['status_at', 'deposited_at'])
+
+/**
+ * The whole CSV line of a row, built by PostgreSQL (csv_text from migration 0003, same rules as
+ * src/domain/csv.ts): Node only concatenates lines, which keeps a million-row export close to COPY's speed.
+ */
+export function csvLineSql(format: CsvFormat): RawBuilder<string> {
+  const sep = sql.lit(format.separator)
+  const cells = EXPORT_COLUMNS.map((c): RawBuilder<unknown> => {
+    const ref = sql.ref(c)
+    if (TEXT.has(c)) return sql`csv_text(${ref}, ${sep})`
+    if (AMOUNT.has(c)) return format.decimal === ',' ? sql`coalesce(replace(${ref}::text, '.', ','), '')` : sql`coalesce(${ref}::text, '')`
+    if (INSTANT.has(c)) return sql`coalesce(to_char(${ref} at time zone 'Europe/Paris', 'YYYY-MM-DD HH24:MI:SS'), '')`
+    if (c === 'to_process' || c === 'handled') return sql`case when ${ref} then '1' else '0' end`
+    return sql`coalesce(${ref}::text, '')`
+  })
+  return sql<string>`${sql.join(cells, sql` || ${sep} || `)} || ${sql.lit(CSV_EOL)}`
+}
+
+export function csvHeader(format: CsvFormat): string {
+  return CSV_BOM + EXPORT_COLUMNS.join(format.separator) + CSV_EOL
+}
+
+export interface CsvExportOptions {
+  readonly separator?: CsvSeparator
+  /** Rows per keyset page (one short query each; nothing stays open between pages). Default 5,000. */
+  readonly pageSize?: number
+  readonly signal?: AbortSignal
+}
+
+/**
+ * The CSV as text chunks: header first (with the BOM), then one chunk per keyset page. Each page is
+ * its own short query, and the next one is already asked while the current chunk is written, so
+ * memory stays at about two pages and no transaction is held open (PGlite has one connection).
+ */
+export async function* invoicesCsvChunks(db: Database, filters: InvoiceFilters, sort: Sort, opts: CsvExportOptions = {}): AsyncGenerator<{ text: string; rows: number }> {
+  const format = csvFormat(opts.separator)
+  const pageSize = opts.pageSize ?? 5000
+  const line = csvLineSql(format)
+  const col = SORT_COLUMNS[sort.key].col
+  type Row = { id: string; line: string } & Record<string, unknown>
+  const fetch = (cursor: string | undefined) =>
+    keysetPage(db, filters, sort, cursor, pageSize, (qb) => qb.select(['id', sql.ref(col).as(col) as any, line.as('line')])) as unknown as Promise<Row[]>
+  yield { text: csvHeader(format), rows: 0 }
+  let page = await fetch(undefined)
+  while (page.length > 0) {
+    if (opts.signal?.aborted) return
+    const last = page[page.length - 1]!
+    const next = page.length < pageSize ? undefined : fetch(encodeCursor(sort, { ...last, [col]: last[col] } as unknown as InvoiceRow))
+    // An unawaited rejection would crash the process if the consumer stops before awaiting it.
+    next?.catch(() => {})
+    let text = ''
+    for (const r of page) text += r.line
+    yield { text, rows: page.length }
+    if (!next) return
+    page = await next
+  }
+}
+
+/** The same chunks as a byte stream for an HTTP response; cancelling it (client gone) stops the queries. */
+export function invoicesCsvStream(db: Database, filters: InvoiceFilters, sort: Sort, opts: CsvExportOptions = {}): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder()
+  const it = invoicesCsvChunks(db, filters, sort, opts)
+  return new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const r = await it.next()
+          if (r.done) controller.close()
+          else controller.enqueue(encoder.encode(r.value.text))
+        } catch (e) {
+          controller.error(e)
+        }
+      },
+      async cancel() {
+        await it.return(undefined)
+      },
+    },
+    { highWaterMark: 1 },
+  )
+}
+
+export function exportsDir(ports: Pick<Ports, 'dataDir'>): string {
+  return join(ports.dataDir, 'exports')
+}
+
+/** Default time a finished asynchronous export stays downloadable. */
+export const DEFAULT_EXPORT_RETENTION_MS = 24 * 3600_000
+
+/**
+ * The asynchronous export (POST /exports) for very large sets: writes the CSV to DATA_DIR/exports,
+ * recording progress (rows done / total) after every page, then keeps the file until expires_at.
+ */
+export async function runExport(ports: Ports, exportId: string, opts: { signal?: AbortSignal; retentionMs?: number } = {}): Promise<void> {
+  const e = await ports.db.selectFrom('exports').selectAll().where('id', '=', exportId).executeTakeFirst()
+  if (!e || e.state === 'done' || e.state === 'expired') return
+  const filters = (e.filters ?? {}) as InvoiceFilters & { sort?: Sort }
+  const options = (e.options ?? {}) as { separator?: CsvSeparator; retentionMs?: number }
+  const sort = filters.sort ?? { key: 'id', desc: false }
+  const { total } = await countExact(ports.db, filters)
+  await ports.db.updateTable('exports').set({ state: 'running', rows_total: total, rows_done: 0, error: null }).where('id', '=', exportId).execute()
+  const dir = exportsDir(ports)
+  mkdirSync(dir, { recursive: true })
+  const path = join(dir, `export-${exportId}.csv`)
+  const tmp = `${path}.part`
+  const out = createWriteStream(tmp)
+  let done = 0
+  try {
+    for await (const chunk of invoicesCsvChunks(ports.db, filters, sort, { separator: options.separator, signal: opts.signal })) {
+      if (!out.write(chunk.text)) await once(out, 'drain')
+      if (chunk.rows) {
+        done += chunk.rows
+        await ports.db.updateTable('exports').set({ rows_done: done }).where('id', '=', exportId).execute()
+      }
+    }
+    out.end()
+    await once(out, 'finish')
+    await rename(tmp, path)
+    const size = (await stat(path)).size
+    const retention = options.retentionMs ?? opts.retentionMs ?? DEFAULT_EXPORT_RETENTION_MS
+    await ports.db
+      .updateTable('exports')
+      .set({ state: 'done', rows_done: done, rows_total: Math.max(done, total), file_path: path, file_size: size, finished_at: ports.now(), expires_at: new Date(ports.now().getTime() + retention) })
+      .where('id', '=', exportId)
+      .execute()
+  } catch (err) {
+    out.destroy()
+    throw err
+  }
+}
+
+/** Exact count for progress: the async export is for large sets, where one count(*) is worth it. */
+async function countExact(db: Database, filters: InvoiceFilters): Promise<{ total: number }> {
+  const t = await countInvoices(db, filters)
+  if (t.exact) return t
+  const conds = filterConditions(filters)
+  const where = conds.length ? sql.join(conds, sql` and `) : sql`true`
+  const r = await sql<{ n: string }>`select count(*)::text as n from invoices where ${where}`.execute(db)
+  return { total: Number(r.rows[0]!.n) }
+}
