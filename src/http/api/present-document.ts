@@ -1,0 +1,76 @@
+import { z } from '@hono/zod-openapi'
+import type { DocumentRow } from '../../db/schema'
+import type { Lang } from '../../domain/localized'
+import { documentState, DOCUMENT_STATES } from '../../domain/document-state'
+
+const FieldSchema = z.object({ value: z.string().nullable(), origin: z.string(), confidence: z.number() })
+
+/** The document shape of DESIGN.md ("Shapes the host relies on"): extend, never rename. */
+export const DocumentSchema = z
+  .object({
+    id: z.string(),
+    filename: z.string(),
+    stage: z.enum(['received', 'analysing', 'to_submit', 'submitting', 'submitted', 'removed']),
+    state: z.enum(DOCUMENT_STATES as [string, ...string[]]),
+    fields: z.record(z.string(), FieldSchema),
+    problems: z.array(z.object({ code: z.string(), field: z.string().nullable(), message: z.string() })),
+    error: z.object({ code: z.string(), message: z.string(), raw: z.unknown().nullable() }).nullable(),
+    hasFacturX: z.boolean(),
+    accountId: z.string().nullable(),
+    invoiceId: z.string().nullable(),
+    receivedAt: z.string(),
+    sourceId: z.string(),
+    sourceRef: z.string(),
+    size: z.number(),
+    checksum: z.string(),
+    hasFile: z.boolean(),
+    hostMetadata: z.record(z.string(), z.unknown()),
+    supersededBy: z.string().nullable(),
+    updatedAt: z.string(),
+  })
+  .openapi('Document')
+
+export type PresentedDocument = z.infer<typeof DocumentSchema>
+
+function pickMessage(m: unknown, lang: Lang): string {
+  if (typeof m === 'string') return m
+  if (m && typeof m === 'object') {
+    const o = m as Record<string, unknown>
+    if (typeof o[lang] === 'string') return o[lang] as string
+    if (typeof o.fr === 'string') return o.fr
+  }
+  return ''
+}
+
+/** An error stored as `{ code, message: {fr,en} | string, raw? }` (ours or the lead's submission errors), for one language. */
+export function presentError(e: unknown, lang: Lang): { code: string; message: string; raw: unknown } | null {
+  if (!e || typeof e !== 'object') return null
+  const o = e as Record<string, unknown>
+  return { code: String(o.code ?? 'error'), message: pickMessage(o.message ?? o.messages, lang), raw: o.raw ?? null }
+}
+
+export function presentDocument(d: DocumentRow, lang: Lang): PresentedDocument {
+  const problems = Array.isArray(d.problems) ? d.problems : []
+  return {
+    id: d.id,
+    filename: d.filename,
+    stage: d.stage,
+    state: documentState(d),
+    fields: (d.fields ?? {}) as PresentedDocument['fields'],
+    problems: problems.map((p: any) => ({ code: String(p?.code ?? 'problem'), field: p?.field ?? null, message: pickMessage(p?.message, lang) })),
+    // A submission error is the more recent news when both exist.
+    error: presentError(d.submit_error, lang) ?? presentError(d.analysis_error, lang),
+    hasFacturX: d.has_facturx,
+    accountId: d.account_id,
+    invoiceId: d.invoice_id,
+    receivedAt: d.received_at.toISOString(),
+    sourceId: d.source_id,
+    sourceRef: d.source_ref,
+    size: d.size,
+    checksum: d.checksum,
+    hasFile: d.blob_sha256 !== null,
+    hostMetadata: d.host_metadata ?? {},
+    supersededBy: d.superseded_by,
+    updatedAt: d.updated_at.toISOString(),
+  }
+}

@@ -1,0 +1,95 @@
+import type { Ports } from './ports'
+import { emptyStats, getSource, listSources, recordScan, saveCursor, type ScanStats, type SourceRow } from '../db/sources'
+import { rulesOfSource } from '../db/filing-rules'
+import { enqueue } from '../jobs/queue'
+import { receiveDocument } from './receive-document'
+import type { AdapterFactory } from '../sources/source-adapter'
+
+export const SCAN_JOB = 'source.scan'
+export const POLL_JOB = 'sources.poll'
+export const scanJobKey = (sourceId: string) => `${SCAN_JOB}:${sourceId}`
+
+export interface ScanOutcome {
+  readonly stats: ScanStats
+  readonly error: string | null
+  readonly more: boolean
+}
+
+/**
+ * One scan of one source: its adapter hands documents to intake one by one (each in its own short
+ * transaction, so a crash loses at most the file in hand, which stays at the source). Counts and the
+ * last error are recorded on the source; a failing source does not fail the job (cron comes back).
+ */
+export async function scanSource(ports: Ports, sourceId: string, adapterFor: AdapterFactory, signal: AbortSignal = new AbortController().signal): Promise<ScanOutcome | undefined> {
+  const source = await getSource(ports.db, sourceId)
+  if (!source || !source.enabled) return undefined
+  const adapter = adapterFor(source)
+  if (!adapter) return undefined
+  const t0 = performance.now()
+  const stats = emptyStats()
+  const rules = await rulesOfSource(ports.db, source.id)
+  const problems: string[] = []
+  let error: string | null = null
+  let more = false
+  const log = ports.logger.child({ sourceId: source.id, source: source.name })
+  try {
+    const r = await adapter.scan({
+      source,
+      rules,
+      signal,
+      stats,
+      note: (p) => { if (problems.length < 20) problems.push(p) },
+      saveCursor: (cursor) => saveCursor(ports.db, source.id, cursor),
+      receive: async (doc) => {
+        stats.seen++
+        const outcome = await receiveDocument(ports, { ...doc, sourceId: source.id }, rules)
+        if (outcome.kind === 'received') stats.received++
+        else if (outcome.kind === 'refused') stats.refused++
+        else if (outcome.kind === 'duplicate') stats.duplicates++
+        else stats.skipped++
+        return outcome
+      },
+    })
+    more = r.more ?? false
+  } catch (e) {
+    error = e instanceof Error ? e.message : String(e)
+    log.warn({ err: error }, 'source scan failed')
+  }
+  stats.durationMs = Math.round(performance.now() - t0)
+  const lastError = [error, ...problems].filter(Boolean).join(' | ').slice(0, 2000) || null
+  await recordScan(ports.db, source.id, ports.now(), stats, lastError)
+  if (more) {
+    await enqueue(ports.db, { kind: SCAN_JOB, payload: { sourceId: source.id }, key: scanJobKey(source.id), runAt: new Date(Date.now() + 100) })
+    ports.jobsEnqueued()
+  }
+  log.info({ stats, error: lastError }, 'source scanned')
+  return { stats, error: lastError, more }
+}
+
+/** Enqueues a scan of a source (on demand, by the watcher, at start); a waiting scan is not doubled. */
+export async function requestScan(ports: Ports, sourceId: string): Promise<{ jobId: string; created: boolean }> {
+  const r = await enqueue(ports.db, { kind: SCAN_JOB, payload: { sourceId }, key: scanJobKey(sourceId), maxAttempts: 3 })
+  ports.jobsEnqueued()
+  return { jobId: r.id, created: r.created }
+}
+
+export function pollSecondsOf(source: SourceRow): number {
+  const v = Number((source.config as Record<string, unknown>).pollSeconds ?? 60)
+  return Number.isFinite(v) && v >= 1 ? v : 60
+}
+
+/** Enqueues a scan for every enabled scanned source whose poll interval has elapsed (or every one, at start). */
+export async function enqueueDueScans(ports: Ports, all = false): Promise<number> {
+  const now = ports.now().getTime()
+  let n = 0
+  for (const s of await listSources(ports.db)) {
+    if (!s.enabled || s.kind === 'push') continue
+    // Half a second of slack so a 60 s interval polled by a minutely cron does not slip to every other minute.
+    const due = all || !s.last_scan_at || now - s.last_scan_at.getTime() >= pollSecondsOf(s) * 1000 - 500
+    if (!due) continue
+    const r = await enqueue(ports.db, { kind: SCAN_JOB, payload: { sourceId: s.id }, key: scanJobKey(s.id), maxAttempts: 3 })
+    if (r.created) n++
+  }
+  if (n) ports.jobsEnqueued()
+  return n
+}
