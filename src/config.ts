@@ -70,6 +70,7 @@ const envSchema = z.object({
   CRON_ENABLED: bool.default(true),
   SHUTDOWN_TIMEOUT_MS: positiveInt('milliseconds, such as 20000').default(20_000),
   UI_FRAME_ANCESTORS: z.string().default("'self'"),
+  AUTO_SUBMIT_CRON: z.string().default('*/10 * * * *'),
 })
 
 export type RawEnv = z.input<typeof envSchema>
@@ -102,6 +103,8 @@ export interface Config {
   readonly cronEnabled: boolean
   readonly shutdownTimeoutMs: number
   readonly uiFrameAncestors: string
+  /** When ready documents of auto-submit accounts are swept (they also go at once when analysis finds them ready). */
+  readonly autoSubmitCron: string
 }
 
 export class ConfigError extends Error {
@@ -158,5 +161,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     cronEnabled: e.CRON_ENABLED,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     uiFrameAncestors: e.UI_FRAME_ANCESTORS,
+    autoSubmitCron: e.AUTO_SUBMIT_CRON,
   }
 }

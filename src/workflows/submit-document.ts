@@ -1,0 +1,372 @@
+import { randomUUID } from 'node:crypto'
+import { sql, type Transaction } from 'kysely'
+import { getAccount, technicalAccountOf } from '../db/accounts'
+import type { Account, DB, DocumentRow } from '../db/schema'
+import { isChorusError, type ChorusError, type SoumettreRequest, type TechnicalAccount, type FactureFournisseurResume } from '../chorus'
+import { normalizeAmount } from '../domain/amount'
+import type { InvoiceFields } from '../domain/invoice-fields'
+import type { Localized } from '../domain/localized'
+import { enqueue } from '../jobs/queue'
+import { emitWebhookEvent } from './emit-webhook-event'
+import { chorusFileName } from './analyse-document'
+import { layersOf, valueOf } from './document-form'
+import type { Ports } from './ports'
+
+export type SubmitOutcome =
+  | { readonly status: 'submitted'; readonly invoiceId: string; readonly chorusInvoiceId: string; readonly reconciled: boolean }
+  | { readonly status: 'flow_deposited'; readonly flowNumber: string }
+  | { readonly status: 'refused'; readonly error: SubmitError }
+  /** Chorus Pro is unavailable: the document stays ready and is retried later. */
+  | { readonly status: 'unavailable'; readonly error: SubmitError }
+  /** Nothing to do: not ready, already submitted or being submitted elsewhere. */
+  | { readonly status: 'skipped'; readonly reason: 'not_found' | 'not_ready' | 'has_error' | 'already_submitted' | 'in_progress' | 'removed' }
+
+export interface SubmitError {
+  readonly code: string
+  readonly message: Localized
+  readonly raw?: unknown
+}
+
+export interface SubmitOptions {
+  /** A person asked for it (validate, submit selection): a document refused before may go again. */
+  readonly manual?: boolean
+  readonly actor?: string
+  /** Called after a successful submission (learned recipient mapping). */
+  readonly onSubmitted?: (trx: Transaction<DB>, doc: DocumentRow, fields: InvoiceFields) => Promise<void>
+}
+
+/** How long an unknown outcome of a flow deposit is searched for before the deposit counts as lost. */
+const FLOW_GRACE_MS = 30 * 60_000
+
+/**
+ * Submits one ready document to Chorus Pro, exactly once whatever crashes:
+ * 1. the document is marked `submitting` (with an attempt id) in its own commit before any call;
+ * 2. the call is made; its exact payload and Chorus's answer are stored as events;
+ * 3. success writes the invoice (tracking) and the document's `submitted` stage in one transaction.
+ * A document found `submitting` (a crash between 1 and 3, or a timeout) is first reconciled by searching
+ * Chorus Pro for its invoice number: found means submitted, never a second call.
+ */
+export async function submitDocument(ports: Ports, documentId: string, opts: SubmitOptions = {}): Promise<SubmitOutcome> {
+  const current = await ports.db.selectFrom('documents').selectAll().where('id', '=', documentId).executeTakeFirst()
+  if (!current) return { status: 'skipped', reason: 'not_found' }
+  if (current.stage === 'submitted') return { status: 'skipped', reason: 'already_submitted' }
+  if (current.stage === 'removed') return { status: 'skipped', reason: 'removed' }
+  if (current.stage === 'submitting') return reconcile(ports, current, opts)
+  if (current.stage !== 'to_submit' || !current.ready) return { status: 'skipped', reason: 'not_ready' }
+  if (current.submit_error && !opts.manual) return { status: 'skipped', reason: 'has_error' }
+
+  const account = current.account_id ? await getAccount(ports.db, current.account_id) : undefined
+  if (!account) return { status: 'skipped', reason: 'not_ready' }
+  const fields = current.fields as InvoiceFields
+  const route = account.submission_route === 'facturx' && current.has_facturx && (layersOf(current).info?.xml as any)?.validForStructuredRoute ? 'facturx' : 'pdf'
+
+  // 1. Claim: only one instance, one job, one person's click gets past this line.
+  const attempt = { id: randomUUID(), route, startedAt: ports.now().toISOString(), by: opts.actor ?? 'auto' }
+  const claimed = await ports.db
+    .updateTable('documents')
+    .set({ stage: 'submitting', submission_attempt: JSON.stringify(attempt), submit_error: null, updated_at: sql`now()` as any })
+    .where('id', '=', documentId)
+    .where('stage', '=', 'to_submit')
+    .where('ready', '=', true)
+    .returningAll()
+    .executeTakeFirst()
+  if (!claimed) return { status: 'skipped', reason: 'in_progress' }
+
+  const tech = technicalAccountOf(account, ports.secrets)
+  try {
+    const supplierId = await supplierStructureId(ports, account, tech)
+    if (route === 'facturx') return await depositFlow(ports, claimed, account, tech, attempt)
+
+    let attachmentId = claimed.chorus_attachment_id
+    if (!attachmentId) attachmentId = await depositAttachment(ports, claimed, tech)
+    let request = soumettreRequest(claimed, fields, supplierId, Number(attachmentId))
+    await recordEvent(ports, claimed.id, 'submission.request', { attemptId: attempt.id, operation: 'factures/v1/soumettre', request })
+    let response
+    try {
+      response = await ports.chorus.soumettre(tech, request)
+    } catch (e) {
+      // A refused attachment id (expired, or from another account): deposit the PDF again and submit once more.
+      // Safe: the refusal is an answer, so Chorus created nothing.
+      if (!isChorusError(e) || e.catalogue.code !== 'attachment_unknown') throw e
+      attachmentId = await depositAttachment(ports, claimed, tech)
+      request = soumettreRequest(claimed, fields, supplierId, Number(attachmentId))
+      await recordEvent(ports, claimed.id, 'submission.request', { attemptId: attempt.id, operation: 'factures/v1/soumettre', request, retryAfter: 'attachment_unknown' })
+      response = await ports.chorus.soumettre(tech, request)
+    }
+    return await recordSubmitted(ports, claimed, account, fields, {
+      chorusInvoiceId: String(response.identifiantFactureCPP),
+      status: response.statutFacture ?? 'DEPOSEE',
+      depositedAt: response.dateDepot ?? null,
+      depositMode: 'DEPOT_PDF_API',
+      flowNumber: null,
+      response,
+      reconciled: false,
+    }, opts)
+  } catch (e) {
+    if (!isChorusError(e)) {
+      // Our own bug or the database: the outcome may be unknown; leave `submitting` for reconciliation.
+      throw e
+    }
+    return handleChorusFailure(ports, claimed, account, e, opts)
+  }
+}
+
+async function handleChorusFailure(ports: Ports, doc: DocumentRow, account: Account, e: ChorusError, opts: SubmitOptions): Promise<SubmitOutcome> {
+  const error = submitErrorOf(e)
+  await recordEvent(ports, doc.id, 'submission.error', { ...error, outcomeUnknown: e.outcomeUnknown })
+  if (e.outcomeUnknown) {
+    // Chorus may have created the invoice, or may still be creating it: keep `submitting` and reconcile
+    // later (the job retries), by searching for the number once Chorus has had time to finish.
+    return { status: 'unavailable', error }
+  }
+  if (e.catalogue.code === 'duplicate_invoice_number') {
+    // Perhaps our own earlier attempt (a crash before our commit): adopt it if the search finds it.
+    const adopted = await findInChorus(ports, doc, account)
+    if (adopted) return recordSubmitted(ports, doc, account, doc.fields as InvoiceFields, adoptedFacts(adopted), opts)
+  }
+  const retryable = e.retryable
+  await ports.db
+    .updateTable('documents')
+    .set({
+      stage: 'to_submit',
+      // A business refusal waits for a person; an unavailable Chorus Pro leaves the document ready for the next try.
+      submit_error: retryable ? null : JSON.stringify(error),
+      submission_attempt: null,
+      updated_at: sql`now()` as any,
+    })
+    .where('id', '=', doc.id)
+    .where('stage', '=', 'submitting')
+    .execute()
+  if (!retryable) await ports.db.transaction().execute((trx) => emitWebhookEvent(trx, 'document.error', { documentId: doc.id, filename: doc.filename, error: { code: error.code, message: error.message.fr, raw: error.raw } }))
+  return retryable ? { status: 'unavailable', error } : { status: 'refused', error }
+}
+
+/**
+ * A document left `submitting`: decide from Chorus Pro's own records, never by calling soumettre again.
+ * Found → submitted. Not found → back to ready (the PDF route is synchronous, so nothing is pending).
+ * Chorus unreachable → stays `submitting`; the job retries.
+ */
+export async function reconcile(ports: Ports, doc: DocumentRow, opts: SubmitOptions = {}): Promise<SubmitOutcome> {
+  const account = doc.account_id ? await getAccount(ports.db, doc.account_id) : undefined
+  if (!account) throw new Error(`document ${doc.id} is submitting without an account`)
+  const attempt = (doc.submission_attempt ?? {}) as { route?: string; flowNumber?: string; startedAt?: string }
+  if (attempt.route === 'facturx' && attempt.flowNumber) return followFlow(ports, doc.id, opts)
+  const found = await findInChorus(ports, doc, account)
+  if (found) {
+    await recordEvent(ports, doc.id, 'submission.reconciled', { chorusInvoiceId: String(found.identifiantFactureCPP), status: found.statut })
+    return recordSubmitted(ports, doc, account, doc.fields as InvoiceFields, adoptedFacts(found), opts)
+  }
+  if (attempt.route === 'facturx' && attempt.startedAt && ports.now().getTime() - Date.parse(attempt.startedAt) < FLOW_GRACE_MS) {
+    // A flow deposit whose answer we lost may still be integrating: wait before concluding it never arrived.
+    return { status: 'unavailable', error: { code: 'flow_outcome_pending', message: { fr: 'Dépôt de flux en cours de vérification dans Chorus Pro.', en: 'Flow deposit being checked in Chorus Pro.' } } }
+  }
+  await recordEvent(ports, doc.id, 'submission.reconciled', { found: false })
+  await ports.db.updateTable('documents').set({ stage: 'to_submit', submission_attempt: null, updated_at: sql`now()` as any }).where('id', '=', doc.id).where('stage', '=', 'submitting').execute()
+  return submitDocument(ports, doc.id, opts)
+}
+
+async function findInChorus(ports: Ports, doc: DocumentRow, account: Account): Promise<FactureFournisseurResume | undefined> {
+  const number = doc.invoice_number ?? valueOf(doc.fields as InvoiceFields, 'invoiceNumber')
+  if (!number) return undefined
+  const tech = technicalAccountOf(account, ports.secrets)
+  const r = await ports.chorus.rechercherFactureFournisseur(tech, { numeroFacture: number })
+  const siret = valueOf(doc.fields as InvoiceFields, 'recipientSiret')
+  const year = valueOf(doc.fields as InvoiceFields, 'invoiceDate')?.slice(0, 4)
+  return r.listeFactures.find((f) => f.numeroFacture === number && (!siret || !f.codeDestinataire || f.codeDestinataire === siret) && (!year || !f.dateFacture || f.dateFacture.startsWith(year)))
+}
+
+function adoptedFacts(f: FactureFournisseurResume) {
+  return {
+    chorusInvoiceId: String(f.identifiantFactureCPP),
+    status: f.statut,
+    depositedAt: f.dateDepot ?? null,
+    depositMode: f.modeDepot ?? null,
+    flowNumber: f.numeroFluxDepot ?? null,
+    response: f,
+    reconciled: true,
+  }
+}
+
+interface SubmittedFacts {
+  readonly chorusInvoiceId: string
+  readonly status: string
+  readonly depositedAt: string | null
+  readonly depositMode: string | null
+  readonly flowNumber: string | null
+  readonly response: unknown
+  readonly reconciled: boolean
+}
+
+async function recordSubmitted(ports: Ports, doc: DocumentRow, account: Account, fields: InvoiceFields, facts: SubmittedFacts, opts: SubmitOptions): Promise<SubmitOutcome> {
+  const invoiceId = await ports.db.transaction().execute(async (trx) => {
+    const amount = (name: Parameters<typeof valueOf>[1]) => {
+      const v = valueOf(fields, name)
+      return v ? normalizeAmount(v) : null
+    }
+    const directoryName = (layersOf(doc).info?.recipientName as string | undefined) ?? null
+    const row = await trx
+      .insertInto('invoices')
+      .values({
+        account_id: account.id,
+        document_id: doc.id,
+        chorus_invoice_id: facts.chorusInvoiceId,
+        flow_number: facts.flowNumber,
+        invoice_number: valueOf(fields, 'invoiceNumber') ?? doc.invoice_number ?? '',
+        invoice_type: valueOf(fields, 'invoiceType') ?? 'FACTURE',
+        recipient_siret: valueOf(fields, 'recipientSiret') ?? null,
+        recipient_name: directoryName,
+        service_code: valueOf(fields, 'serviceCode') ?? null,
+        engagement_number: valueOf(fields, 'engagementNumber') ?? null,
+        currency: valueOf(fields, 'currency') ?? 'EUR',
+        amount_net: amount('amountNet'),
+        amount_vat: amount('amountVat'),
+        amount_gross: amount('amountGross'),
+        amount_due: amount('amountDue') ?? amount('amountGross'),
+        invoice_date: valueOf(fields, 'invoiceDate') ?? null,
+        deposited_at: parseChorusDateTime(facts.depositedAt) ?? ports.now(),
+        deposit_mode: facts.depositMode,
+        status: facts.status,
+        status_at: ports.now(),
+        next_poll_at: new Date(ports.now().getTime() + 60_000),
+      })
+      // The same Chorus invoice adopted twice (two reconciliations racing) stays one row.
+      .onConflict((oc) => oc.columns(['account_id', 'chorus_invoice_id']).doUpdateSet({ document_id: doc.id }))
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    const updated = await trx
+      .updateTable('documents')
+      .set({ stage: 'submitted', invoice_id: row.id, submit_error: null, updated_at: sql`now()` as any })
+      .where('id', '=', doc.id)
+      .where('stage', '=', 'submitting')
+      .executeTakeFirst()
+    if (Number(updated.numUpdatedRows) !== 1) throw new Error(`document ${doc.id} left submitting while being recorded`)
+    await trx.insertInto('invoice_events').values([
+      { invoice_id: row.id, document_id: doc.id, kind: 'submission', status: facts.status, actor: opts.actor ?? 'auto', payload: JSON.stringify({ response: facts.response, reconciled: facts.reconciled }) },
+      { invoice_id: row.id, document_id: doc.id, kind: 'status', status: facts.status, comment: null, external_id: `submitted:${facts.chorusInvoiceId}` },
+    ]).execute()
+    await opts.onSubmitted?.(trx, doc, fields)
+    await emitWebhookEvent(trx, 'invoice.submitted', { invoiceId: row.id, documentId: doc.id, chorusInvoiceId: facts.chorusInvoiceId, invoiceNumber: valueOf(fields, 'invoiceNumber'), status: facts.status })
+    return row.id
+  })
+  ports.jobsEnqueued()
+  return { status: 'submitted', invoiceId, chorusInvoiceId: facts.chorusInvoiceId, reconciled: facts.reconciled }
+}
+
+async function supplierStructureId(ports: Ports, account: Account, tech: TechnicalAccount): Promise<number> {
+  if (account.chorus_structure_id) return Number(account.chorus_structure_id)
+  const r = await ports.chorus.recupererStructuresActivesFournisseur(tech)
+  const mine = r.listeStructures.find((s) => String(s.identifiant ?? '').replace(/\s/g, '') === account.siret) ?? (r.listeStructures.length === 1 ? r.listeStructures[0] : undefined)
+  if (!mine) throw new Error(`no Chorus structure linked to ${account.siret} for this technical account: run Test connection on the supplier account`)
+  await ports.db.updateTable('accounts').set({ chorus_structure_id: mine.idStructureCPP }).where('id', '=', account.id).execute()
+  return Number(mine.idStructureCPP)
+}
+
+async function depositAttachment(ports: Ports, doc: DocumentRow, tech: TechnicalAccount): Promise<string> {
+  const blob = await ports.db.selectFrom('blobs').select('content').where('sha256', '=', doc.blob_sha256!).executeTakeFirstOrThrow()
+  const r = await ports.chorus.deposerPdf(tech, { fichierFacture: new Uint8Array(blob.content), nomFichier: chorusFileName(doc.filename), formatDepot: 'PDF_NON_SIGNE' })
+  const id = String(r.pieceJointeId)
+  await ports.db.updateTable('documents').set({ chorus_attachment_id: id }).where('id', '=', doc.id).execute()
+  return id
+}
+
+function soumettreRequest(doc: DocumentRow, fields: InvoiceFields, supplierId: number, attachmentId: number): SoumettreRequest {
+  const v = (name: Parameters<typeof valueOf>[1]) => valueOf(fields, name)
+  const net = normalizeAmount(v('amountNet')!)
+  const vat = normalizeAmount(v('amountVat')!)
+  const gross = normalizeAmount(v('amountGross')!)
+  const service = v('serviceCode')
+  const ej = v('engagementNumber')
+  const vatLines = ((layersOf(doc).info?.xml as any)?.vatBreakdown ?? []) as Array<{ base?: string; amount?: string; rate?: string }>
+  return {
+    modeDepot: 'DEPOT_PDF_API',
+    numeroFactureSaisi: v('invoiceNumber')!,
+    dateFacture: v('invoiceDate')!,
+    destinataire: { codeDestinataire: v('recipientSiret')!, ...(service ? { codeServiceExecutant: service } : {}) },
+    fournisseur: { idFournisseur: supplierId },
+    cadreDeFacturation: { codeCadreFacturation: 'A1_FACTURE_FOURNISSEUR' },
+    references: {
+      deviseFacture: v('currency') ?? 'EUR',
+      typeFacture: v('invoiceType') === 'AVOIR' ? 'AVOIR' : 'FACTURE',
+      typeTva: 'TVA_SUR_DEBIT',
+      ...(ej ? { numeroBonCommande: ej } : {}),
+    },
+    ...(vatLines.length && vatLines.every((l) => l.base && l.amount)
+      ? { ligneTva: vatLines.map((l) => ({ ligneTvaMontantBaseHtParTaux: l.base!, ligneTvaMontantTvaParTaux: l.amount!, ...(l.rate ? { ligneTvaTauxManuel: l.rate } : {}) })) }
+      : {}),
+    montantTotal: { montantHtTotal: net, montantTVA: vat, montantTtcTotal: gross, montantAPayer: normalizeAmount(v('amountDue') ?? gross) },
+    pieceJointePrincipale: [{ pieceJointePrincipaleDesignation: chorusFileName(doc.filename), pieceJointePrincipaleId: attachmentId }],
+  }
+}
+
+async function depositFlow(ports: Ports, doc: DocumentRow, _account: Account, tech: TechnicalAccount, attempt: { id: string; route: string; startedAt: string }): Promise<SubmitOutcome> {
+  const blob = await ports.db.selectFrom('blobs').select('content').where('sha256', '=', doc.blob_sha256!).executeTakeFirstOrThrow()
+  const request = { nomFichier: chorusFileName(doc.filename), syntaxeFlux: 'IN_DP_E2_CII_FACTURX', avecSignature: false }
+  await recordEvent(ports, doc.id, 'submission.request', { attemptId: attempt.id, operation: 'factures/v1/deposer/flux', request })
+  const r = await ports.chorus.deposerFlux(tech, { ...request, fichierFlux: new Uint8Array(blob.content) } as any)
+  await ports.db.transaction().execute(async (trx) => {
+    await trx.updateTable('documents').set({ submission_attempt: JSON.stringify({ ...attempt, flowNumber: r.numeroFluxDepot }) }).where('id', '=', doc.id).execute()
+    await trx.insertInto('invoice_events').values({ document_id: doc.id, kind: 'submission.response', payload: JSON.stringify({ response: r }) }).execute()
+    // Flows are integrated asynchronously: follow the report until Chorus has an invoice id.
+    await enqueue(trx, { kind: 'document.follow-flow', payload: { documentId: doc.id }, key: `document.follow-flow:${doc.id}`, runAt: new Date(ports.now().getTime() + 15_000), maxAttempts: 40 })
+  })
+  ports.jobsEnqueued()
+  return { status: 'flow_deposited', flowNumber: String(r.numeroFluxDepot) }
+}
+
+/** Thrown by followFlow while the flow is still being processed, so its job comes back later. */
+export class FlowPending extends Error {
+  override readonly name = 'FlowPending'
+}
+
+/** Follows a deposited Factur-X flow: integrated → the invoice id from the supplier search; rejected → the document turns red with Chorus's words. */
+export async function followFlow(ports: Ports, documentId: string, opts: SubmitOptions = {}): Promise<SubmitOutcome> {
+  const doc = await ports.db.selectFrom('documents').selectAll().where('id', '=', documentId).executeTakeFirst()
+  if (!doc || doc.stage !== 'submitting') return { status: 'skipped', reason: 'not_found' }
+  const account = (await getAccount(ports.db, doc.account_id!))!
+  const tech = technicalAccountOf(account, ports.secrets)
+  const flowNumber = (doc.submission_attempt as any)?.flowNumber as string
+  const report = await ports.chorus.consulterCRDetaille(tech, { numeroFluxDepot: flowNumber })
+  const state = report.etatCourantDepotFlux
+  const number = doc.invoice_number
+  const mine = report.listeErreurDP.filter((x) => !number || !x.numeroDP || x.numeroDP === number)
+  if (state === 'IN_REJETE' || state === 'IN_INCIDENTE' || (state === 'IN_INTEGRE_PARTIEL' && mine.length)) {
+    const libelle = [...mine.map((x) => x.libelleErreurDP), ...report.listeErreurTechnique.map((x) => x.libelleErreur)].filter(Boolean).join(' | ')
+    const error: SubmitError = {
+      code: 'chorus_flow_rejected',
+      message: { fr: `Chorus Pro a rejeté le flux ${flowNumber} : ${libelle || state}. Corrigez la facture puis renvoyez-la.`, en: `Chorus Pro rejected flow ${flowNumber}: ${libelle || state}. Correct the invoice, then send it again.` },
+      raw: { etatCourantDepotFlux: state, listeErreurDP: report.listeErreurDP, listeErreurTechnique: report.listeErreurTechnique },
+    }
+    await recordEvent(ports, doc.id, 'submission.error', error)
+    await ports.db.updateTable('documents').set({ stage: 'to_submit', submit_error: JSON.stringify(error), submission_attempt: null, updated_at: sql`now()` as any }).where('id', '=', doc.id).where('stage', '=', 'submitting').execute()
+    return { status: 'refused', error }
+  }
+  if (state !== 'IN_INTEGRE' && state !== 'IN_INTEGRE_PARTIEL') throw new FlowPending(`flow ${flowNumber} is ${state}`)
+  const r = await ports.chorus.rechercherFactureFournisseur(tech, { numeroFluxDepot: flowNumber })
+  const f = r.listeFactures.find((x) => !number || x.numeroFacture === number) ?? r.listeFactures[0]
+  if (!f) throw new FlowPending(`flow ${flowNumber} integrated but its invoice is not searchable yet`)
+  return recordSubmitted(ports, doc, account, doc.fields as InvoiceFields, { ...adoptedFacts(f), reconciled: false, flowNumber }, opts)
+}
+
+async function recordEvent(ports: Ports, documentId: string, kind: string, payload: unknown): Promise<void> {
+  await ports.db.insertInto('invoice_events').values({ document_id: documentId, kind, payload: JSON.stringify(payload) }).execute()
+}
+
+function submitErrorOf(e: ChorusError): SubmitError {
+  return {
+    code: `chorus_${e.catalogue.code}`,
+    message: { fr: `${e.messages.fr} ${e.catalogue.action.fr}`.trim(), en: `${e.messages.en} ${e.catalogue.action.en}`.trim() },
+    raw: { operation: e.operation, httpStatus: e.httpStatus, codeRetour: e.codeRetour, libelle: e.libelle },
+  }
+}
+
+/** Chorus gives "2016-05-24 15:02" or ISO; read it as Paris time when it has no offset. */
+function parseChorusDateTime(s: string | null): Date | null {
+  if (!s) return null
+  if (/[zZ]|[+-]\d{2}:?\d{2}$/.test(s)) return new Date(s)
+  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(:\d{2})?/.exec(s)
+  if (!m) return /^\d{4}-\d{2}-\d{2}$/.test(s) ? new Date(`${s}T12:00:00Z`) : null
+  const guess = new Date(`${m[1]}T${m[2]}${m[3] ?? ':00'}Z`)
+  const paris = new Date(guess.toLocaleString('en-US', { timeZone: 'Europe/Paris' }))
+  const utc = new Date(guess.toLocaleString('en-US', { timeZone: 'UTC' }))
+  return new Date(guess.getTime() - (paris.getTime() - utc.getTime()))
+}
