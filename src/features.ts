@@ -2,6 +2,7 @@ import type { Config } from './config'
 import type { Feature } from './feature'
 import type { Ports } from './workflows/ports'
 import { accountsRoutes } from './http/api/accounts-routes'
+import { recipientsRoutes } from './http/api/recipients-routes'
 import { maintenanceHandlers } from './jobs/maintenance-handlers'
 import { trackingFeature } from './http/api/tracking-feature'
 
@@ -12,5 +13,6 @@ export function buildFeatures(ports: Ports, config: Config): Feature[] {
     { name: 'maintenance', handlers: maintenanceHandlers(), schedules: [{ name: 'maintenance.purge', cron: '15 3 * * *', kind: 'maintenance.purge' }] },
     { name: 'accounts', apiRoutes: [accountsRoutes(ports)] },
     trackingFeature(ports),
+    { name: 'recipients', apiRoutes: [recipientsRoutes(ports)] },
   ]
 }
