@@ -85,13 +85,13 @@ describe.each(testEngines())('status sync and to-process actions on $name', (eng
     form.append('attachments', new File([new Uint8Array([37, 80, 68, 70, 45])], 'bon-de-commande.pdf', { type: 'application/pdf' }))
     const res = await w.call('operator', `/api/v1/invoices/${a.id}/complete`, { method: 'POST', body: form })
     expect(res.status, await res.clone().text()).toBe(200)
-    expect((await res.json()).status).toBe('COMPLETEE')
+    expect((await res.json() as any).status).toBe('COMPLETEE')
     const calls = await w.sandbox.calls()
     expect(calls['transverses/v1/ajouter/fichier']).toBe(1)
     const action = (await events(a.id)).find((e) => e.kind === 'action')!
     expect(action.actor).toMatch(/^key:/)
     expect((action.payload as any).attachments[0]).toMatchObject({ filename: 'bon-de-commande.pdf', size: 5 })
-    const detail = await (await w.call('viewer', `/api/v1/invoices/${a.id}`)).json()
+    const detail = await (await w.call('viewer', `/api/v1/invoices/${a.id}`)).json() as any
     expect(detail.history.length).toBeGreaterThan(1)
     expect(detail.links.attachments).toHaveLength(1)
     const file = await w.call('viewer', detail.links.attachments[0].url)
@@ -101,12 +101,12 @@ describe.each(testEngines())('status sync and to-process actions on $name', (eng
     // Not suspended any more: a clear 409, after asking Chorus.
     const again = await w.call('operator', `/api/v1/invoices/${a.id}/complete`, json({ comment: 'encore' }))
     expect(again.status).toBe(409)
-    expect((await again.json()).error.code).toBe('invoice_status_conflict')
+    expect((await again.json() as any).error.code).toBe('invoice_status_conflict')
     const exe = new FormData()
     exe.append('attachments', new File([new Uint8Array([1])], 'virus.exe'))
     const bad = await w.call('operator', `/api/v1/invoices/${a.id}/complete`, { method: 'POST', body: exe, headers: { 'accept-language': 'en' } })
     expect(bad.status).toBe(400)
-    expect((await bad.json()).error.message).toMatch(/Attachment type refused/)
+    expect((await bad.json() as any).error.message).toMatch(/Attachment type refused/)
     const long = await w.call('operator', `/api/v1/invoices/${a.id}/complete`, json({ comment: 'x'.repeat(2001) }))
     expect(long.status).toBe(400)
   })
@@ -118,7 +118,7 @@ describe.each(testEngines())('status sync and to-process actions on $name', (eng
     const res = await w.call('operator', `/api/v1/invoices/${a.id}/complete`, json({ comment: 'pièce ajoutée' }))
     // The 503 came before Chorus applied it: the status is still SUSPENDUE, so we say it was not applied.
     expect(res.status).toBe(503)
-    const body = await res.json()
+    const body = await res.json() as any
     expect(['chorus_not_applied', 'chorus_unavailable']).toContain(body.error.code.replace(/^chorus_chorus_/, 'chorus_'))
     const calls = await w.sandbox.calls()
     expect(calls['factures/v1/completer']).toBe(2) // SUSPEN-1's call + this single attempt
@@ -146,7 +146,7 @@ describe.each(testEngines())('status sync and to-process actions on $name', (eng
     try {
       const res = await w.call('operator', `/api/v1/invoices/${a.id}/recycle`, json({ recipientSiret: OPEN_RECIPIENT.siret }))
       expect(res.status, await res.clone().text()).toBe(200)
-      expect((await res.json()).status).toBe('DEPOSEE')
+      expect((await res.json() as any).status).toBe('DEPOSEE')
       const action = (await events(a.id)).find((e) => e.kind === 'action')!
       expect((action.payload as any).reconciled).toBe(true)
     } finally {
@@ -161,12 +161,12 @@ describe.each(testEngines())('status sync and to-process actions on $name', (eng
     const recyclerCalls = (await w.sandbox.calls())['factures/v1/recycler'] ?? 0
     const missing = await w.call('operator', `/api/v1/invoices/${a.id}/recycle`, json({ recipientSiret: SERVICE_STRUCTURE.siret }))
     expect(missing.status).toBe(422)
-    expect((await missing.json()).error.code).toBe('service_required')
+    expect((await missing.json() as any).error.code).toBe('service_required')
     const inactive = await w.call('operator', `/api/v1/invoices/${a.id}/recycle`, json({ recipientSiret: INACTIVE_STRUCTURE.siret }))
     expect(inactive.status).toBe(422)
-    expect((await inactive.json()).error.code).toBe('recipient_inactive')
+    expect((await inactive.json() as any).error.code).toBe('recipient_inactive')
     const unknownService = await w.call('operator', `/api/v1/invoices/${a.id}/recycle`, json({ recipientSiret: SERVICE_STRUCTURE.siret, serviceCode: 'NOPE' }))
-    expect((await unknownService.json()).error.code).toBe('service_unknown')
+    expect((await unknownService.json() as any).error.code).toBe('service_unknown')
     const badSiret = await w.call('operator', `/api/v1/invoices/${a.id}/recycle`, json({ recipientSiret: '12345678901234' }))
     expect(badSiret.status).toBe(400)
     expect((await w.sandbox.calls())['factures/v1/recycler'] ?? 0).toBe(recyclerCalls)
@@ -174,7 +174,7 @@ describe.each(testEngines())('status sync and to-process actions on $name', (eng
     const service = SERVICE_STRUCTURE.services.find((s) => s.active && !s.engagementRequired && s.code !== 'FACTURES_PUBLIQUES')!
     const res = await w.call('operator', `/api/v1/invoices/${a.id}/recycle`, json({ recipientSiret: SERVICE_STRUCTURE.siret, serviceCode: service.code, comment: 'Bon service', saveMapping: true }))
     expect(res.status, await res.clone().text()).toBe(200)
-    const body = await res.json()
+    const body = await res.json() as any
     expect(body).toMatchObject({ status: 'DEPOSEE', recipientSiret: SERVICE_STRUCTURE.siret, serviceCode: service.code, recipientName: SERVICE_STRUCTURE.name })
     const mapping = await t.db.selectFrom('recipient_mappings').selectAll().where('label', '=', 'Mairie de Sandbox').executeTakeFirstOrThrow()
     expect(mapping).toMatchObject({ recipient_siret: SERVICE_STRUCTURE.siret, service_code: service.code })
@@ -195,9 +195,9 @@ describe.each(testEngines())('status sync and to-process actions on $name', (eng
     expect(empty.status).toBe(400)
     const res = await w.call('operator', `/api/v1/invoices/${a.id}/handle`, json({ creditNoteNumber: 'AV-1', replacementInvoiceNumber: 'REPL-1', note: 'Avoir émis, facture refaite' }))
     expect(res.status, await res.clone().text()).toBe(200)
-    const body = await res.json()
+    const body = await res.json() as any
     expect(body).toMatchObject({ handled: true, toProcess: false, final: true })
-    const list = await (await w.call('viewer', '/api/v1/invoices?tab=to-process')).json()
+    const list = await (await w.call('viewer', '/api/v1/invoices?tab=to-process')).json() as any
     expect(list.items.map((i: any) => i.id)).not.toContain(a.id)
     const repl = await w.submit('REPL-1')
     await syncStatuses(w.ports)
@@ -213,6 +213,6 @@ describe.each(testEngines())('status sync and to-process actions on $name', (eng
     const r = await w.call('operator', '/api/v1/invoices/sync', { method: 'POST' })
     expect(r.status).toBe(202)
     const r2 = await w.call('operator', '/api/v1/invoices/sync', { method: 'POST' })
-    expect((await r2.json()).queued).toBe(false)
+    expect((await r2.json() as any).queued).toBe(false)
   })
 })
