@@ -150,6 +150,34 @@ describe.each(testEngines())('recipients API on $name', (engine) => {
     })
   })
 
+  it('publishes every recipients route in the OpenAPI document with its role, and each weaker role gets 403', async () => {
+    const doc = a.app.getOpenAPI31Document({ openapi: '3.1.0', info: { title: 't', version: '1' } })
+    const roles: Record<string, string> = {}
+    for (const [path, item] of Object.entries(doc.paths ?? {})) {
+      if (!path.startsWith('/api/v1/recipients')) continue
+      for (const [method, op] of Object.entries(item as Record<string, any>)) roles[`${method.toUpperCase()} ${path}`] = op['x-role']
+    }
+    expect(roles).toEqual({
+      'GET /api/v1/recipients': 'viewer',
+      'POST /api/v1/recipients': 'admin',
+      'GET /api/v1/recipients/export.csv': 'viewer',
+      'POST /api/v1/recipients/import': 'admin',
+      'POST /api/v1/recipients/resolve': 'operator',
+      'GET /api/v1/recipients/{id}': 'viewer',
+      'PATCH /api/v1/recipients/{id}': 'admin',
+      'DELETE /api/v1/recipients/{id}': 'admin',
+    })
+    const order = ['viewer', 'operator', 'admin'] as const
+    for (const [route, role] of Object.entries(roles)) {
+      const [method, path] = route.split(' ') as [string, string]
+      for (const weaker of order.slice(0, order.indexOf(role as any))) {
+        const res = await a.call(weaker, path.replace('{id}', '1'), { method })
+        expect(res.status, `${route} as ${weaker}`).toBe(403)
+      }
+      expect((await a.call(null, path.replace('{id}', '1'), { method })).status, route).toBe(401)
+    }
+  })
+
   describe('list', () => {
     it('pages with nextCursor and total, searches without accents, filters by account', async () => {
       for (let i = 0; i < 5; i++) await create({ label: `École ${i}`, recipientSiret: SIRET_A, accountId: i < 2 ? acc1 : null })
