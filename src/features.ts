@@ -5,13 +5,16 @@ import { accountsRoutes } from './http/api/accounts-routes'
 import { recipientsRoutes } from './http/api/recipients-routes'
 import { maintenanceHandlers } from './jobs/maintenance-handlers'
 import { trackingFeature } from './http/api/tracking-feature'
+import { documentsFeature } from './documents-feature'
+import { intakeFeature } from './sources/intake-feature'
 
 /** Every feature of the product, in the order their routes are mounted. Add a line per feature. */
 export function buildFeatures(ports: Ports, config: Config): Feature[] {
-  void config
   return [
     { name: 'maintenance', handlers: maintenanceHandlers(), schedules: [{ name: 'maintenance.purge', cron: '15 3 * * *', kind: 'maintenance.purge' }] },
     { name: 'accounts', apiRoutes: [accountsRoutes(ports)] },
+    intakeFeature(ports),
+    documentsFeature(ports, { autoSubmitCron: config.autoSubmitCron }),
     trackingFeature(ports),
     { name: 'recipients', apiRoutes: [recipientsRoutes(ports)] },
   ]
