@@ -7,6 +7,8 @@ import type { AdapterFactory } from '../sources/source-adapter'
 
 export const SCAN_JOB = 'source.scan'
 export const POLL_JOB = 'sources.poll'
+/** Scans run before analyses: taking files in is cheap, and a file is safe only once it is in the database. */
+export const SCAN_PRIORITY = 5
 export const scanJobKey = (sourceId: string) => `${SCAN_JOB}:${sourceId}`
 
 export interface ScanOutcome {
@@ -59,7 +61,7 @@ export async function scanSource(ports: Ports, sourceId: string, adapterFor: Ada
   const lastError = [error, ...problems].filter(Boolean).join(' | ').slice(0, 2000) || null
   await recordScan(ports.db, source.id, ports.now(), stats, lastError)
   if (more) {
-    await enqueue(ports.db, { kind: SCAN_JOB, payload: { sourceId: source.id }, key: scanJobKey(source.id), runAt: new Date(Date.now() + 100) })
+    await enqueue(ports.db, { kind: SCAN_JOB, payload: { sourceId: source.id }, key: scanJobKey(source.id), priority: SCAN_PRIORITY })
     ports.jobsEnqueued()
   }
   log.info({ stats, error: lastError }, 'source scanned')
@@ -68,7 +70,7 @@ export async function scanSource(ports: Ports, sourceId: string, adapterFor: Ada
 
 /** Enqueues a scan of a source (on demand, by the watcher, at start); a waiting scan is not doubled. */
 export async function requestScan(ports: Ports, sourceId: string): Promise<{ jobId: string; created: boolean }> {
-  const r = await enqueue(ports.db, { kind: SCAN_JOB, payload: { sourceId }, key: scanJobKey(sourceId), maxAttempts: 3 })
+  const r = await enqueue(ports.db, { kind: SCAN_JOB, payload: { sourceId }, key: scanJobKey(sourceId), maxAttempts: 3, priority: SCAN_PRIORITY })
   ports.jobsEnqueued()
   return { jobId: r.id, created: r.created }
 }
@@ -78,16 +80,23 @@ export function pollSecondsOf(source: SourceRow): number {
   return Number.isFinite(v) && v >= 1 ? v : 60
 }
 
-/** Enqueues a scan for every enabled scanned source whose poll interval has elapsed (or every one, at start). */
-export async function enqueueDueScans(ports: Ports, all = false): Promise<number> {
+/**
+ * Enqueues a scan for every enabled scanned source whose poll interval has elapsed. At start
+ * (`catchUp`) every source is scanned at once under a key of its own: after a crash the previous
+ * scan job still holds the regular key until its lease expires, and files dropped while we were
+ * down should not wait for that. Two scans of one source at once are harmless: intake is idempotent
+ * on (source, reference, checksum) and a file already moved by the other scan is left alone.
+ */
+export async function enqueueDueScans(ports: Ports, catchUp = false): Promise<number> {
   const now = ports.now().getTime()
   let n = 0
   for (const s of await listSources(ports.db)) {
     if (!s.enabled || s.kind === 'push') continue
     // Half a second of slack so a 60 s interval polled by a minutely cron does not slip to every other minute.
-    const due = all || !s.last_scan_at || now - s.last_scan_at.getTime() >= pollSecondsOf(s) * 1000 - 500
+    const due = catchUp || !s.last_scan_at || now - s.last_scan_at.getTime() >= pollSecondsOf(s) * 1000 - 500
     if (!due) continue
-    const r = await enqueue(ports.db, { kind: SCAN_JOB, payload: { sourceId: s.id }, key: scanJobKey(s.id), maxAttempts: 3 })
+    const key = catchUp ? `${scanJobKey(s.id)}:catch-up` : scanJobKey(s.id)
+    const r = await enqueue(ports.db, { kind: SCAN_JOB, payload: { sourceId: s.id }, key, maxAttempts: 3, priority: SCAN_PRIORITY })
     if (r.created) n++
   }
   if (n) ports.jobsEnqueued()

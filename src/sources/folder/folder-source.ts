@@ -133,6 +133,8 @@ export function folderSource(rawConfig: unknown, logger: Logger): SourceAdapter 
         try {
           await takeFile(ctx, root, config, file)
         } catch (e) {
+          // Another scan of this folder (a catch-up scan beside a regular one) took it first.
+          if ((e as NodeJS.ErrnoException).code === 'ENOENT' && !(await lstat(file.abs).catch(() => undefined))) continue
           ctx.stats.failed++
           const msg = e instanceof Error ? e.message : String(e)
           ctx.note(`${file.rel}: ${msg}`)

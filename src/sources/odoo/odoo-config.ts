@@ -13,6 +13,8 @@ export const OdooConfigInput = z
     receivedTag: z.string().min(1).optional(),
     /** Extra document fields read as host metadata (custom fields such as x_invoice_number). */
     metadataFields: z.array(z.string().regex(/^[a-z_][a-z0-9_]*$/)).max(50).optional(),
+    /** Seconds re-read before the cursor on every scan (late commits); rows there are deduped without download. */
+    overlapSeconds: z.number().int().min(0).max(86_400).default(60),
     pageSize: z.number().int().min(1).max(1000).default(100),
     maxPagesPerScan: z.number().int().min(1).max(1000).default(20),
     pollSeconds: z.number().int().min(10).max(86_400).default(60),

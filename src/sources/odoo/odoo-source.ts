@@ -103,11 +103,20 @@ export function odooSource(rawConfig: unknown, secrets: SecretBox, logger: Logge
       }
 
       let cursor = (ctx.source.cursor as OdooCursor | null) ?? null
+      // write_date has one-second precision and is stamped when a transaction starts, not when it
+      // commits: a row may appear later with a write_date at or before our cursor. So every scan
+      // re-reads an overlap window before the cursor; those rows are deduped on (id, checksum)
+      // without downloading anything. Within one scan, a strict (write_date, id) keyset pages on.
+      const overlap = config.overlapSeconds ?? 60
+      const from = cursor ? shiftOdooDate(cursor.writeDate, -overlap) : null
+      let last: OdooCursor | null = null
       const fields = [...BASE_FIELDS, ...(config.metadataFields ?? [])]
       const pageSize = config.pageSize ?? 100
       for (let page = 0; page < (config.maxPagesPerScan ?? 20); page++) {
         if (ctx.signal.aborted) return {}
-        const keyset: Domain[] = cursor ? [['|', ['write_date', '>', cursor.writeDate], '&', ['write_date', '=', cursor.writeDate], ['id', '>', cursor.id]]] : []
+        const keyset: Domain[] = last
+          ? [['|', ['write_date', '>', last.writeDate], '&', ['write_date', '=', last.writeDate], ['id', '>', last.id]]]
+          : from ? [[['write_date', '>=', from]]] : []
         const rows = await client.searchRead<Record<string, any>>(DOC, domainAnd([...base, ...keyset]), { fields, order: 'write_date asc, id asc', limit: pageSize })
         for (const r of rows) {
           const folderId: number | undefined = Array.isArray(r.folder_id) ? r.folder_id[0] : undefined
@@ -138,7 +147,8 @@ export function odooSource(rawConfig: unknown, secrets: SecretBox, logger: Logge
               ctx.note(`document ${r.id}: could not add the tag "${config.receivedTag}": ${e instanceof Error ? e.message : String(e)}`)
             }
           }
-          cursor = { writeDate: String(r.write_date), id: Number(r.id) }
+          last = { writeDate: String(r.write_date), id: Number(r.id) }
+          if (!cursor || last.writeDate > cursor.writeDate) cursor = last
         }
         if (cursor) await ctx.saveCursor(cursor)
         if (rows.length < pageSize) return {}
@@ -147,4 +157,11 @@ export function odooSource(rawConfig: unknown, secrets: SecretBox, logger: Logge
       return { more: true }
     },
   }
+}
+
+/** Odoo's naive UTC `YYYY-MM-DD HH:MM:SS`, shifted by some seconds. */
+export function shiftOdooDate(d: string, seconds: number): string {
+  const t = Date.parse(d.replace(' ', 'T') + 'Z')
+  if (Number.isNaN(t)) return d
+  return new Date(t + seconds * 1000).toISOString().slice(0, 19).replace('T', ' ')
 }
