@@ -33,7 +33,8 @@ export interface Worker {
 export function createWorker(opts: WorkerOptions): Worker {
   const id = opts.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`
   const concurrency = opts.concurrency ?? 4
-  const leaseMs = opts.leaseMs ?? 60_000
+  // 30 s: a killed worker's jobs are taken back within half a minute; the heartbeat (every 10 s) keeps live ones.
+  const leaseMs = opts.leaseMs ?? 30_000
   const pollMs = opts.pollMs ?? 500
   const kinds = Object.keys(opts.handlers)
   const active = new Map<string, { job: Job; controller: AbortController; done: Promise<void> }>()

@@ -11,6 +11,7 @@ import { emitWebhookEvent } from './emit-webhook-event'
 import { chorusFileName } from './analyse-document'
 import { layersOf, valueOf } from './document-form'
 import type { Ports } from './ports'
+import { faultPoint } from '../fault-points'
 
 export type SubmitOutcome =
   | { readonly status: 'submitted'; readonly invoiceId: string; readonly chorusInvoiceId: string; readonly reconciled: boolean }
@@ -93,6 +94,7 @@ export async function submitDocument(ports: Ports, documentId: string, opts: Sub
       await recordEvent(ports, claimed.id, 'submission.request', { attemptId: attempt.id, operation: 'factures/v1/soumettre', request, retryAfter: 'attachment_unknown' })
       response = await ports.chorus.soumettre(tech, request)
     }
+    faultPoint('after-soumettre')
     return await recordSubmitted(ports, claimed, account, fields, {
       chorusInvoiceId: String(response.identifiantFactureCPP),
       status: response.statutFacture ?? 'DEPOSEE',
@@ -303,6 +305,7 @@ async function depositFlow(ports: Ports, doc: DocumentRow, _account: Account, te
   const request = { nomFichier: chorusFileName(doc.filename), syntaxeFlux: 'IN_DP_E2_CII_FACTURX', avecSignature: false }
   await recordEvent(ports, doc.id, 'submission.request', { attemptId: attempt.id, operation: 'factures/v1/deposer/flux', request })
   const r = await ports.chorus.deposerFlux(tech, { ...request, fichierFlux: new Uint8Array(blob.content) } as any)
+  faultPoint('after-deposer-flux')
   await ports.db.transaction().execute(async (trx) => {
     await trx.updateTable('documents').set({ submission_attempt: JSON.stringify({ ...attempt, flowNumber: r.numeroFluxDepot }) }).where('id', '=', doc.id).execute()
     await trx.insertInto('invoice_events').values({ document_id: doc.id, kind: 'submission.response', payload: JSON.stringify({ response: r }) }).execute()

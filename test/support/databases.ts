@@ -34,7 +34,7 @@ async function openPglite(): Promise<TestDatabase> {
 }
 
 async function openPostgres(baseUrl: string): Promise<TestDatabase> {
-  const name = `chorus_t_${randomBytes(6).toString('hex')}`
+  const name = `chorus_t_${inject('runPid')}_${randomBytes(6).toString('hex')}`
   const admin = new pg.Client({ connectionString: baseUrl })
   await admin.connect()
   // CREATE DATABASE … TEMPLATE fails while another session is connected to the template; retry briefly.

@@ -27,12 +27,16 @@ export default async function setup(project: TestProject) {
   const url = process.env.TEST_DATABASE_URL
   let templateName = ''
   if (url) {
-    templateName = `chorus_tpl_${process.pid}`
+    templateName = `chorus_tpl_${process.pid}_run`
     const admin = new pg.Client({ connectionString: url })
     await admin.connect()
-    // Leftovers of runs that were killed before their teardown.
-    const old = await admin.query(`select datname from pg_database where datname like 'chorus_t%' and not datistemplate or datname like 'chorus_tpl_%'`)
-    for (const r of old.rows) await admin.query(`drop database if exists "${r.datname}" with (force)`).catch(() => {})
+    // Leftovers of runs killed before their teardown; databases of runs still going (another
+    // terminal, another engineer) are left alone: their names carry the pid of a live process.
+    const old = await admin.query(`select datname from pg_database where datname ~ '^chorus_(t|tpl)_[0-9]+_'`)
+    for (const r of old.rows) {
+      const pid = Number(/^chorus_(?:t|tpl)_(\d+)_/.exec(r.datname)![1])
+      if (!isAlive(pid)) await admin.query(`drop database if exists "${r.datname}" with (force)`).catch(() => {})
+    }
     await admin.query(`create database "${templateName}"`)
     await admin.end()
     const u = new URL(url)
@@ -44,12 +48,13 @@ export default async function setup(project: TestProject) {
     await tdb.destroy()
   }
   project.provide('pgTemplate', templateName)
+  project.provide('runPid', process.pid)
 
   return async () => {
     if (url && templateName) {
       const admin = new pg.Client({ connectionString: url })
       await admin.connect()
-      const rows = await admin.query(`select datname from pg_database where datname like 'chorus_t%'`)
+      const rows = await admin.query(`select datname from pg_database where datname ~ '^chorus_(t|tpl)_${process.pid}_'`)
       for (const r of rows.rows) await admin.query(`drop database if exists "${r.datname}" with (force)`).catch(() => {})
       await admin.end()
     }
@@ -60,5 +65,15 @@ declare module 'vitest' {
   export interface ProvidedContext {
     pgliteTemplate: string
     pgTemplate: string
+    runPid: number
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'
   }
 }
