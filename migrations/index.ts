@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely'
 import * as m0001 from './0001_core'
 import * as m0003 from './0003_tracking'
+import * as m0004 from './0004_ui_sessions'
 
 /**
  * A static list rather than FileMigrationProvider: Kysely's native import() of `.ts` files fails under
@@ -10,4 +11,5 @@ import * as m0003 from './0003_tracking'
 export const migrations: Record<string, Migration> = {
   '0001_core': m0001,
   '0003_tracking': m0003,
+  '0004_ui_sessions': m0004,
 }

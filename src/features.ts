@@ -7,10 +7,11 @@ import { maintenanceHandlers } from './jobs/maintenance-handlers'
 import { trackingFeature } from './http/api/tracking-feature'
 import { documentsFeature } from './documents-feature'
 import { intakeFeature } from './sources/intake-feature'
+import { uiFeature } from './http/ui/ui-feature'
 
 /** Every feature of the product, in the order their routes are mounted. Add a line per feature. */
 export function buildFeatures(ports: Ports, config: Config): Feature[] {
-  return [
+  const features: Feature[] = [
     { name: 'maintenance', handlers: maintenanceHandlers(), schedules: [{ name: 'maintenance.purge', cron: '15 3 * * *', kind: 'maintenance.purge' }] },
     { name: 'accounts', apiRoutes: [accountsRoutes(ports)] },
     intakeFeature(ports),
@@ -18,4 +19,6 @@ export function buildFeatures(ports: Ports, config: Config): Feature[] {
     trackingFeature(ports),
     { name: 'recipients', apiRoutes: [recipientsRoutes(ports)] },
   ]
+  // The tab pages act through the other features' API routes, so they come last and are given them.
+  return [...features, uiFeature(ports, config, features)]
 }

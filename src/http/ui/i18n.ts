@@ -1,0 +1,259 @@
+import type { Lang } from '../../domain/localized'
+import { formatAmountFr } from '../../domain/amount'
+import { formatDateFr } from '../../domain/calendar-date'
+
+/** Every word of the tab pages, French first. */
+const words = {
+  appName: ['Connecteur Chorus Pro', 'Chorus Pro Connector'],
+  tabsLabel: ['Onglets du connecteur', 'Connector tabs'],
+  'tab.to-submit': ['À déposer', 'To submit'],
+  'tab.to-process': ['À traiter', 'To process'],
+  'tab.tracking': ['Suivi', 'Tracking'],
+  'tab.recipients': ['Destinataires', 'Recipients'],
+  'tab.settings': ['Paramètres', 'Settings'],
+  language: ['Langue', 'Language'],
+  role: ['Rôle', 'Role'],
+  'role.viewer': ['lecteur', 'viewer'],
+  'role.operator': ['opérateur', 'operator'],
+  'role.admin': ['administrateur', 'admin'],
+  readOnly: ['Lecture seule : votre clé ne permet pas d’agir.', 'Read only: your key cannot act.'],
+  skip: ['Aller au contenu', 'Skip to content'],
+  sessionExpired: ['Session expirée ou absente', 'Session expired or missing'],
+  sessionExpiredText: ['Rouvrez cet onglet depuis votre portail documentaire pour obtenir un nouvel accès.', 'Open this tab again from your document portal to get a new access.'],
+  ticketInvalid: ['Lien d’accès invalide', 'Invalid access link'],
+  ticketInvalidText: ['Ce lien a déjà servi ou a expiré (il est valable une fois, pendant 60 secondes). Rouvrez l’onglet depuis votre portail.', 'This link was already used or has expired (it works once, within 60 seconds). Open the tab again from your portal.'],
+  forbidden: ['Accès refusé', 'Access denied'],
+  forbiddenText: ['Cette page demande le rôle administrateur.', 'This page needs the admin role.'],
+  error: ['Erreur', 'Error'],
+  // To submit
+  toSubmitIntro: ['Factures reçues, en attente de dépôt. Vert : complète ; rouge : il manque quelque chose.', 'Invoices received and waiting to be submitted. Green: complete; red: something is missing.'],
+  state: ['État', 'State'],
+  'state.ready': ['Prête', 'Ready'],
+  'state.incomplete': ['Incomplète', 'Incomplete'],
+  'state.error': ['En erreur', 'Error'],
+  'state.analysing': ['En analyse', 'Analysing'],
+  'state.submitted': ['Déposée', 'Submitted'],
+  'state.removed': ['Retirée', 'Removed'],
+  readyReason: ['Tous les champs obligatoires sont présents et vérifiés.', 'Every required field is present and checked.'],
+  analysingReason: ['Lecture du PDF et analyse Chorus Pro en cours.', 'Reading the PDF and Chorus Pro analysis in progress.'],
+  select: ['Sélectionner', 'Select'],
+  selectAll: ['Tout sélectionner', 'Select all'],
+  file: ['Fichier', 'File'],
+  invoiceNumber: ['N° de facture', 'Invoice number'],
+  recipient: ['Destinataire', 'Recipient'],
+  amountGross: ['Montant TTC', 'Gross amount'],
+  amountNet: ['Montant HT', 'Net amount'],
+  receivedAt: ['Reçue le', 'Received'],
+  actions: ['Actions', 'Actions'],
+  complete: ['Compléter', 'Complete'],
+  submitSelection: ['Déposer la sélection', 'Submit selection'],
+  reprocessSelection: ['Réanalyser la sélection', 'Reprocess selection'],
+  removeSelection: ['Retirer la sélection', 'Remove selection'],
+  confirmRemove: ['Retirer les documents sélectionnés ? Un administrateur pourra les restaurer.', 'Remove the selected documents? An admin can restore them.'],
+  confirmSubmit: ['Déposer les factures sélectionnées dans Chorus Pro ?', 'Submit the selected invoices to Chorus Pro?'],
+  confirmReprocess: ['Réanalyser les documents sélectionnés ? Les saisies manuelles sont conservées.', 'Analyse the selected documents again? Manual edits are kept.'],
+  noDocuments: ['Aucun document à déposer.', 'No document to submit.'],
+  nextPage: ['Page suivante', 'Next page'],
+  firstPage: ['Première page', 'First page'],
+  total: ['Total', 'Total'],
+  // Complete
+  completeTitle: ['Compléter la facture', 'Complete the invoice'],
+  pdf: ['Facture PDF', 'Invoice PDF'],
+  openPdf: ['Ouvrir le PDF dans un nouvel onglet', 'Open the PDF in a new tab'],
+  form: ['Formulaire de dépôt', 'Submission form'],
+  origin: ['Origine', 'Origin'],
+  noValue: ['(vide)', '(empty)'],
+  save: ['Enregistrer', 'Save'],
+  validate: ['Valider et déposer', 'Validate and submit'],
+  validateHint: ['Valider dépose la facture puis ouvre le document suivant.', 'Validate submits the invoice and opens the next document.'],
+  backToList: ['Retour à la liste', 'Back to the list'],
+  problems: ['À corriger', 'To fix'],
+  'field.invoiceNumber': ['Numéro de facture', 'Invoice number'],
+  'field.invoiceType': ['Type (FACTURE ou AVOIR)', 'Type (FACTURE or AVOIR)'],
+  'field.invoiceDate': ['Date de facture (AAAA-MM-JJ)', 'Invoice date (YYYY-MM-DD)'],
+  'field.currency': ['Devise', 'Currency'],
+  'field.supplierSiret': ['SIRET du fournisseur', 'Supplier SIRET'],
+  'field.recipientSiret': ['SIRET du destinataire', 'Recipient SIRET'],
+  'field.recipientLabel': ['Libellé du destinataire', 'Recipient label'],
+  'field.serviceCode': ['Code service', 'Service code'],
+  'field.engagementNumber': ['Numéro d’engagement', 'Engagement number'],
+  'field.amountNet': ['Montant HT', 'Net amount'],
+  'field.amountVat': ['Montant TVA', 'VAT amount'],
+  'field.amountGross': ['Montant TTC', 'Gross amount'],
+  'field.amountDue': ['Net à payer', 'Amount due'],
+  'origin.none': ['non trouvé', 'not found'],
+  // To process
+  toProcessIntro: ['Factures refusées ou bloquées par le destinataire : une action est attendue.', 'Invoices refused or held by the recipient: an action is expected.'],
+  'group.SUSPENDUE': ['Suspendues : à compléter', 'Suspended: to complete'],
+  'group.A_RECYCLER': ['À recycler : corriger l’acheminement', 'To recycle: fix the routing'],
+  'group.REJETEE': ['Rejetées : à traiter', 'Rejected: to handle'],
+  none: ['Aucune.', 'None.'],
+  comment: ['Commentaire', 'Comment'],
+  attachments: ['Pièces jointes', 'Attachments'],
+  recycle: ['Recycler', 'Recycle'],
+  handle: ['Marquer comme traitée', 'Mark as handled'],
+  creditNoteNumber: ['N° de l’avoir', 'Credit note number'],
+  replacementInvoiceNumber: ['N° de la facture de remplacement', 'Replacement invoice number'],
+  note: ['Note', 'Note'],
+  statusComment: ['Motif donné', 'Reason given'],
+  confirmRecycle: ['Recycler la facture avec ces données d’acheminement ?', 'Recycle the invoice with this routing data?'],
+  confirmHandle: ['Marquer la facture rejetée comme traitée ?', 'Mark the rejected invoice as handled?'],
+  confirmComplete: ['Envoyer le complément à Chorus Pro ?', 'Send the completion to Chorus Pro?'],
+  // Tracking
+  trackingIntro: ['Toutes les factures connues de Chorus Pro et leur dernier statut.', 'Every invoice known to Chorus Pro and its latest status.'],
+  filters: ['Filtres', 'Filters'],
+  status: ['Statut', 'Status'],
+  allStatuses: ['Tous les statuts', 'All statuses'],
+  'statusGroup.in_progress': ['En cours', 'In progress'],
+  'statusGroup.to_process': ['À traiter', 'To process'],
+  'statusGroup.paid': ['Mis en paiement', 'Paid'],
+  'statusGroup.rejected': ['Rejetées', 'Rejected'],
+  search: ['Recherche', 'Search'],
+  searchHint: ['Numéro, destinataire…', 'Number, recipient…'],
+  from: ['Déposée du', 'Deposited from'],
+  to: ['au', 'to'],
+  sort: ['Tri', 'Sort'],
+  apply: ['Appliquer', 'Apply'],
+  reset: ['Effacer', 'Clear'],
+  invoiceDate: ['Date de facture', 'Invoice date'],
+  depositedAt: ['Déposée le', 'Deposited'],
+  statusAt: ['Statut du', 'Status date'],
+  serviceCode: ['Service', 'Service'],
+  history: ['Historique', 'History'],
+  historyOf: ['Historique de la facture', 'History of invoice'],
+  close: ['Fermer', 'Close'],
+  exportCsv: ['Exporter en CSV', 'Export to CSV'],
+  exporting: ['Export en cours…', 'Exporting…'],
+  exportDone: ['Export prêt : téléchargement lancé.', 'Export ready: download started.'],
+  download: ['Télécharger', 'Download'],
+  syncNow: ['Synchroniser les statuts', 'Sync statuses'],
+  noInvoices: ['Aucune facture.', 'No invoice.'],
+  document: ['Document', 'Document'],
+  'sort.-depositedAt': ['Dépôt, récent d’abord', 'Deposit, newest first'],
+  'sort.depositedAt': ['Dépôt, ancien d’abord', 'Deposit, oldest first'],
+  'sort.-statusAt': ['Statut, récent d’abord', 'Status, newest first'],
+  'sort.-amountGross': ['Montant, décroissant', 'Amount, highest first'],
+  'sort.amountGross': ['Montant, croissant', 'Amount, lowest first'],
+  'sort.invoiceNumber': ['Numéro', 'Number'],
+  'sort.recipientName': ['Destinataire', 'Recipient'],
+  // Recipients
+  recipientsIntro: ['Correspondances entre le libellé imprimé sur vos factures et le destinataire Chorus Pro.', 'Mappings from the label printed on your invoices to the Chorus Pro recipient.'],
+  label: ['Libellé', 'Label'],
+  recipientSiret: ['SIRET', 'SIRET'],
+  engagementNumber: ['Engagement', 'Engagement'],
+  originCol: ['Origine', 'Origin'],
+  'mappingOrigin.manual': ['manuelle', 'manual'],
+  'mappingOrigin.learned': ['apprise', 'learned'],
+  'mappingOrigin.imported': ['importée', 'imported'],
+  directory: ['Annuaire', 'Directory'],
+  edit: ['Modifier', 'Edit'],
+  cancel: ['Annuler', 'Cancel'],
+  delete: ['Supprimer', 'Delete'],
+  confirmDelete: ['Supprimer cette correspondance ?', 'Delete this mapping?'],
+  add: ['Ajouter', 'Add'],
+  addMapping: ['Nouvelle correspondance', 'New mapping'],
+  importCsv: ['Importer un CSV', 'Import a CSV'],
+  csvFile: ['Fichier CSV (libellé;siret;service;engagement)', 'CSV file (label;siret;service;engagement)'],
+  import: ['Importer', 'Import'],
+  noRecipients: ['Aucune correspondance.', 'No mapping.'],
+  allAccounts: ['tous les comptes', 'every account'],
+  // Settings
+  settingsIntro: ['Comptes fournisseurs, sources, règles de classement, webhooks et clés d’API.', 'Supplier accounts, sources, filing rules, webhooks and API keys.'],
+  accounts: ['Comptes fournisseurs', 'Supplier accounts'],
+  name: ['Nom', 'Name'],
+  siret: ['SIRET', 'SIRET'],
+  technicalLogin: ['Compte technique', 'Technical account'],
+  technicalPassword: ['Mot de passe technique', 'Technical password'],
+  environment: ['Environnement', 'Environment'],
+  autoSubmit: ['Dépôt automatique', 'Auto-submit'],
+  submissionRoute: ['Voie de dépôt', 'Submission route'],
+  lastCheck: ['Dernier test', 'Last test'],
+  testConnection: ['Tester la connexion', 'Test connection'],
+  addAccount: ['Nouveau compte fournisseur', 'New supplier account'],
+  yes: ['oui', 'yes'],
+  no: ['non', 'no'],
+  enable: ['Activer', 'Enable'],
+  disable: ['Désactiver', 'Disable'],
+  sources: ['Sources', 'Sources'],
+  kind: ['Type', 'Kind'],
+  enabled: ['Active', 'Enabled'],
+  lastScan: ['Dernier passage', 'Last scan'],
+  scanNow: ['Analyser maintenant', 'Scan now'],
+  filingRules: ['Règles de classement', 'Filing rules'],
+  source: ['Source', 'Source'],
+  match: ['Critère', 'Match'],
+  account: ['Compte', 'Account'],
+  addRule: ['Nouvelle règle (dossier)', 'New rule (folder)'],
+  pathGlob: ['Chemin (motif, ex. clients/**)', 'Path (glob, e.g. clients/**)'],
+  webhooks: ['Webhooks', 'Webhooks'],
+  url: ['URL', 'URL'],
+  events: ['Événements', 'Events'],
+  allEvents: ['tous', 'all'],
+  addWebhook: ['Nouveau webhook', 'New webhook'],
+  sendTest: ['Envoyer un test', 'Send a test'],
+  apiKeys: ['Clés d’API', 'API keys'],
+  prefix: ['Préfixe', 'Prefix'],
+  lastUsed: ['Dernière utilisation', 'Last used'],
+  revoked: ['révoquée', 'revoked'],
+  revoke: ['Révoquer', 'Revoke'],
+  confirmRevoke: ['Révoquer cette clé ? Les applications qui l’utilisent perdront l’accès.', 'Revoke this key? Applications using it lose access.'],
+  addKey: ['Nouvelle clé', 'New key'],
+  newKeyShown: ['Copiez la clé maintenant, elle ne sera plus affichée :', 'Copy the key now, it will not be shown again:'],
+  none_: ['—', '—'],
+  done: ['Fait.', 'Done.'],
+  results: ['Résultat', 'Result'],
+} as const satisfies Record<string, readonly [string, string]>
+
+export type WordKey = keyof typeof words
+
+export function t(lang: Lang, key: WordKey): string {
+  return words[key][lang === 'en' ? 1 : 0]
+}
+
+/** A translator bound to one language, for the page components. */
+export type T = (key: WordKey) => string
+export const translator = (lang: Lang): T => (key) => t(lang, key)
+
+/** Chorus Pro statuses as a person reads them. */
+const statusWords: Record<string, readonly [string, string]> = {
+  DEPOSEE: ['Déposée', 'Deposited'],
+  EN_COURS_ACHEMINEMENT: ['En cours d’acheminement', 'Being routed'],
+  MISE_A_DISPOSITION: ['Mise à disposition', 'Made available'],
+  A_RECYCLER: ['À recycler', 'To recycle'],
+  SUSPENDUE: ['Suspendue', 'Suspended'],
+  COMPLETEE: ['Complétée', 'Completed'],
+  REJETEE: ['Rejetée', 'Rejected'],
+  SERVICE_FAIT: ['Service fait', 'Service done'],
+  MANDATEE: ['Mandatée', 'Mandated'],
+  MISE_A_DISPOSITION_COMPTABLE: ['Mise à disposition comptable', 'Made available to accounting'],
+  COMPTABILISEE: ['Comptabilisée', 'Booked'],
+  MISE_EN_PAIEMENT: ['Mise en paiement', 'Payment issued'],
+}
+
+export function statusLabel(lang: Lang, status: string): string {
+  const w = statusWords[status]
+  return w ? w[lang === 'en' ? 1 : 0] : status
+}
+
+/** Amounts and dates are shown in the fr-FR format in both languages (the invoices are French). */
+export function amount(v: string | null | undefined, currency = 'EUR'): string {
+  if (v === null || v === undefined || v === '') return '—'
+  try {
+    return `${formatAmountFr(v)}\u00a0${currency === 'EUR' ? '€' : currency}`
+  } catch {
+    return v
+  }
+}
+
+export function day(v: string | null | undefined): string {
+  if (!v) return '—'
+  return /^\d{4}-\d{2}-\d{2}$/.test(v) ? formatDateFr(v) : v
+}
+
+const instantFormat = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Paris' })
+
+export function instant(v: string | Date | null | undefined): string {
+  if (!v) return '—'
+  const d = typeof v === 'string' ? new Date(v) : v
+  return Number.isNaN(d.getTime()) ? String(v) : instantFormat.format(d)
+}

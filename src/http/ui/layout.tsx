@@ -1,0 +1,116 @@
+import type { Child } from 'hono/jsx'
+import type { Lang } from '../../domain/localized'
+import type { Role } from '../../db/schema'
+import { roleAtLeast } from '../../db/api-keys'
+import { translator, type T } from './i18n'
+import { UI_CSS_VERSION, UI_JS_VERSION } from './assets'
+import { BRIDGE_BASE } from './api-bridge'
+
+export const TABS = ['to-submit', 'to-process', 'tracking', 'recipients', 'settings'] as const
+export type Tab = (typeof TABS)[number]
+
+/** What every page knows about the person looking at it. */
+export interface PageCtx {
+  readonly lang: Lang
+  readonly t: T
+  readonly role: Role
+  readonly canAct: boolean
+  readonly isAdmin: boolean
+  readonly csrf: string
+  /** The current URL's path and query, for the language switch. */
+  readonly here: URL
+}
+
+export function pageCtx(lang: Lang, role: Role, csrf: string, url: string): PageCtx {
+  return { lang, t: translator(lang), role, canAct: roleAtLeast(role, 'operator'), isAdmin: role === 'admin', csrf, here: new URL(url) }
+}
+
+function withLang(here: URL, lang: Lang): string {
+  const u = new URL(here)
+  u.searchParams.set('lang', lang)
+  return u.pathname + u.search
+}
+
+export function Layout(props: { ctx: PageCtx; tab: Tab | null; title: string; children: Child }) {
+  const { ctx, tab, title } = props
+  const { t } = ctx
+  return (
+    <html lang={ctx.lang}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="csrf-token" content={ctx.csrf} />
+        <meta name="api-base" content={BRIDGE_BASE} />
+        <title>{`${title} · ${t('appName')}`}</title>
+        <link rel="stylesheet" href={`/ui/assets/ui.css?v=${UI_CSS_VERSION}`} />
+        <script src={`/ui/assets/ui.js?v=${UI_JS_VERSION}`} defer></script>
+      </head>
+      <body>
+        <a class="skip" href="#main">{t('skip')}</a>
+        <header class="top">
+          <span class="brand">{t('appName')}</span>
+          <span class="role">
+            {t('role')} : {t(`role.${ctx.role}`)}
+          </span>
+          <span class="langs" aria-label={t('language')} role="group">
+            {(['fr', 'en'] as const).map((l) =>
+              l === ctx.lang ? (
+                <span aria-current="true" lang={l}>{l === 'fr' ? 'Français' : 'English'}</span>
+              ) : (
+                <a href={withLang(ctx.here, l)} lang={l} hreflang={l}>
+                  {l === 'fr' ? 'Français' : 'English'}
+                </a>
+              ),
+            )}
+          </span>
+        </header>
+        <nav class="tabs" aria-label={t('tabsLabel')}>
+          <ul>
+            {TABS.filter((x) => x !== 'settings' || ctx.isAdmin).map((x) => (
+              <li>
+                <a href={`/ui/${x}`} aria-current={x === tab ? 'page' : undefined}>
+                  {t(`tab.${x}`)}
+                </a>
+              </li>
+            ))}
+          </ul>
+        </nav>
+        <main id="main" tabindex={-1}>
+          <h1>{title}</h1>
+          <div id="flash" class="alert" role="status" aria-live="polite"></div>
+          {!ctx.canAct && <p class="alert ok">{t('readOnly')}</p>}
+          {props.children}
+        </main>
+      </body>
+    </html>
+  )
+}
+
+/** A page for a person without a usable session or right: plain, in their language. */
+export function MessagePage(props: { lang: Lang; title: string; text: string }) {
+  return (
+    <html lang={props.lang}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{props.title}</title>
+        <link rel="stylesheet" href={`/ui/assets/ui.css?v=${UI_CSS_VERSION}`} />
+      </head>
+      <body>
+        <main id="main">
+          <h1>{props.title}</h1>
+          <p class="alert bad" role="alert">{props.text}</p>
+        </main>
+      </body>
+    </html>
+  )
+}
+
+/** Hidden CSRF field for forms (the JS also sends the token as a header). */
+export function Csrf(props: { ctx: PageCtx }) {
+  return <input type="hidden" name="_csrf" value={props.ctx.csrf} />
+}
+
+export function FormMessage() {
+  return <div data-role="form-message" class="alert" role="alert" tabindex={-1}></div>
+}

@@ -1,0 +1,127 @@
+import { amount, day, instant, statusLabel, type WordKey } from '../i18n'
+import { Csrf, FormMessage, Layout, type PageCtx } from '../layout'
+
+export interface InvoiceItem {
+  id: string
+  invoiceNumber: string
+  status: string
+  statusAt: string
+  statusComment: string | null
+  recipientSiret: string | null
+  recipientName: string | null
+  serviceCode: string | null
+  engagementNumber: string | null
+  amountGross: string | null
+  amountNet: string | null
+  currency: string
+  invoiceDate: string | null
+  depositedAt: string | null
+  documentId: string | null
+  toProcess: boolean
+}
+
+const GROUPS = ['SUSPENDUE', 'A_RECYCLER', 'REJETEE'] as const
+
+function Field(props: { id: string; label: string; name: string; value?: string | null; required?: boolean; multiline?: boolean; hint?: string }) {
+  return (
+    <div class="field">
+      <label for={props.id}>{props.label}</label>
+      {props.multiline ? (
+        <textarea id={props.id} name={props.name} data-empty="null">{props.value ?? ''}</textarea>
+      ) : (
+        <input type="text" id={props.id} name={props.name} value={props.value ?? ''} data-empty="null" required={props.required} />
+      )}
+    </div>
+  )
+}
+
+function InvoiceCard(props: { ctx: PageCtx; inv: InvoiceItem }) {
+  const { ctx, inv } = props
+  const { t } = ctx
+  const p = `i${inv.id}`
+  return (
+    <article class="card" data-invoice-id={inv.id} data-invoice-number={inv.invoiceNumber} aria-labelledby={`${p}-h`}>
+      <h3 id={`${p}-h`}>
+        {inv.invoiceNumber} · {inv.recipientName ?? inv.recipientSiret ?? '—'} · {amount(inv.amountGross, inv.currency)}
+      </h3>
+      <p class="muted">
+        {statusLabel(ctx.lang, inv.status)} · {instant(inv.statusAt)} · {t('invoiceDate')} {day(inv.invoiceDate)}
+        {inv.serviceCode ? ` · ${t('serviceCode')} ${inv.serviceCode}` : ''}
+      </p>
+      {inv.statusComment && (
+        <p>
+          <b>{t('statusComment')} :</b> {inv.statusComment}
+        </p>
+      )}
+      {ctx.canAct && inv.status === 'SUSPENDUE' && (
+        <details class="action" open>
+          <summary>{t('complete')}</summary>
+          <form data-api={`POST /invoices/${inv.id}/complete`} data-encoding="multipart" data-confirm={t('confirmComplete')}>
+            <Csrf ctx={ctx} />
+            <FormMessage />
+            <Field id={`${p}-comment`} label={t('comment')} name="comment" multiline />
+            <div class="field">
+              <label for={`${p}-att`}>{t('attachments')}</label>
+              <input type="file" id={`${p}-att`} name="attachments" multiple />
+            </div>
+            <button type="submit">{t('complete')}</button>
+          </form>
+        </details>
+      )}
+      {ctx.canAct && inv.status === 'A_RECYCLER' && (
+        <details class="action" open>
+          <summary>{t('recycle')}</summary>
+          <form data-api={`POST /invoices/${inv.id}/recycle`} data-confirm={t('confirmRecycle')}>
+            <Csrf ctx={ctx} />
+            <FormMessage />
+            <div class="inline-form">
+              <Field id={`${p}-siret`} label={t('field.recipientSiret')} name="recipientSiret" value={inv.recipientSiret} required />
+              <Field id={`${p}-service`} label={t('field.serviceCode')} name="serviceCode" value={inv.serviceCode} />
+              <Field id={`${p}-ej`} label={t('field.engagementNumber')} name="engagementNumber" value={inv.engagementNumber} />
+            </div>
+            <Field id={`${p}-rcomment`} label={t('comment')} name="comment" multiline />
+            <button type="submit">{t('recycle')}</button>
+          </form>
+        </details>
+      )}
+      {ctx.canAct && inv.status === 'REJETEE' && (
+        <details class="action" open>
+          <summary>{t('handle')}</summary>
+          <form data-api={`POST /invoices/${inv.id}/handle`} data-confirm={t('confirmHandle')}>
+            <Csrf ctx={ctx} />
+            <FormMessage />
+            <div class="inline-form">
+              <Field id={`${p}-avoir`} label={t('creditNoteNumber')} name="creditNoteNumber" />
+              <Field id={`${p}-repl`} label={t('replacementInvoiceNumber')} name="replacementInvoiceNumber" />
+            </div>
+            <Field id={`${p}-note`} label={t('note')} name="note" multiline />
+            <button type="submit">{t('handle')}</button>
+          </form>
+        </details>
+      )}
+    </article>
+  )
+}
+
+export function ToProcessPage(props: { ctx: PageCtx; items: InvoiceItem[]; total: number }) {
+  const { ctx, items } = props
+  const { t } = ctx
+  return (
+    <Layout ctx={ctx} tab="to-process" title={t('tab.to-process')}>
+      <p class="intro">{t('toProcessIntro')} {t('total')} : {props.total}</p>
+      <div class="groups">
+        {GROUPS.map((g) => {
+          const group = items.filter((i) => i.status === g)
+          return (
+            <section aria-labelledby={`g-${g}`} data-group={g}>
+              <h2 id={`g-${g}`}>
+                {t(`group.${g}` as WordKey)} <span class="badge">{group.length}</span>
+              </h2>
+              {group.length === 0 ? <p class="muted">{t('none')}</p> : group.map((inv) => <InvoiceCard ctx={ctx} inv={inv} />)}
+            </section>
+          )
+        })}
+      </div>
+    </Layout>
+  )
+}

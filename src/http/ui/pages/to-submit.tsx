@@ -1,0 +1,174 @@
+import type { PresentedDocument } from '../../api/present-document'
+import { FIELD_NAMES, ORIGIN_LABELS, type FieldOrigin } from '../../../domain/invoice-fields'
+import { amount, day, instant, type WordKey } from '../i18n'
+import { Csrf, FormMessage, Layout, type PageCtx } from '../layout'
+import { BRIDGE_BASE } from '../api-bridge'
+
+type Doc = PresentedDocument
+
+const value = (d: Doc, f: string) => d.fields[f]?.value ?? null
+
+/** Green, red or waiting, with the reason on hover and on keyboard focus (the badge is focusable). */
+export function StateBadge(props: { ctx: PageCtx; doc: Doc }) {
+  const { t } = props.ctx
+  const d = props.doc
+  const kind = d.state === 'ready' || d.state === 'submitted' ? 'ok' : d.state === 'analysing' ? 'wait' : 'bad'
+  const tipId = `tip-${d.id}`
+  const reasons =
+    d.state === 'ready' ? [t('readyReason')]
+    : d.state === 'analysing' ? [t('analysingReason')]
+    : [...(d.error ? [d.error.message] : []), ...d.problems.map((p) => p.message)]
+  return (
+    <span class={`state ${kind}`} tabindex={0} aria-describedby={tipId} data-state={d.state}>
+      <span class="dot" aria-hidden="true"></span>
+      {t(`state.${d.state}` as WordKey)}
+      <span class="tip" role="tooltip" id={tipId}>
+        {reasons.length > 1 ? <ul>{reasons.map((r) => <li>{r}</li>)}</ul> : reasons[0] ?? ''}
+      </span>
+    </span>
+  )
+}
+
+export function ToSubmitPage(props: { ctx: PageCtx; list: { items: Doc[]; nextCursor: string | null; total: number }; cursor: string | null }) {
+  const { ctx, list } = props
+  const { t } = ctx
+  return (
+    <Layout ctx={ctx} tab="to-submit" title={t('tab.to-submit')}>
+      <p class="intro">{t('toSubmitIntro')} {t('total')} : {list.total}</p>
+      <form id="selection" data-needs-selection={ctx.lang === 'en' ? 'Select at least one document.' : 'Sélectionnez au moins un document.'}>
+        <Csrf ctx={ctx} />
+        {ctx.canAct && (
+          <div class="toolbar" role="group" aria-label={t('actions')}>
+            <button type="submit" data-api="POST /documents/submit" data-confirm={t('confirmSubmit')}>{t('submitSelection')}</button>
+            <button type="submit" class="secondary" data-api="POST /documents/reprocess" data-confirm={t('confirmReprocess')}>{t('reprocessSelection')}</button>
+            <button type="submit" class="danger" data-api="POST /documents/remove" data-confirm={t('confirmRemove')}>{t('removeSelection')}</button>
+          </div>
+        )}
+        <FormMessage />
+        {list.items.length === 0 ? (
+          <p>{t('noDocuments')}</p>
+        ) : (
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  {ctx.canAct && (
+                    <th scope="col">
+                      <input type="checkbox" data-select-all id="select-all" aria-label={t('selectAll')} />
+                    </th>
+                  )}
+                  <th scope="col">{t('state')}</th>
+                  <th scope="col">{t('file')}</th>
+                  <th scope="col">{t('invoiceNumber')}</th>
+                  <th scope="col">{t('recipient')}</th>
+                  <th scope="col" class="num">{t('amountGross')}</th>
+                  <th scope="col" class="hide-narrow">{t('receivedAt')}</th>
+                  <th scope="col">{t('actions')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.items.map((d) => (
+                  <tr data-document-id={d.id}>
+                    {ctx.canAct && (
+                      <td>
+                        <input type="checkbox" name="ids" value={d.id} id={`sel-${d.id}`} aria-label={`${t('select')} ${d.filename}`} />
+                      </td>
+                    )}
+                    <td><StateBadge ctx={ctx} doc={d} /></td>
+                    <td class="break">{d.filename}</td>
+                    <td class="nowrap">{value(d, 'invoiceNumber') ?? '—'}</td>
+                    <td class="break">{value(d, 'recipientLabel') ?? value(d, 'recipientSiret') ?? '—'}</td>
+                    <td class="num">{amount(value(d, 'amountGross'), value(d, 'currency') ?? 'EUR')}</td>
+                    <td class="nowrap hide-narrow">{instant(d.receivedAt)}</td>
+                    <td>
+                      <a class="button small" href={`/ui/to-submit/${d.id}`} aria-label={`${t('complete')} ${d.filename}`}>{t('complete')}</a>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </form>
+      <div class="pager">
+        {props.cursor && <a href="/ui/to-submit">{t('firstPage')}</a>}
+        {list.nextCursor && <a href={`/ui/to-submit?cursor=${encodeURIComponent(list.nextCursor)}`}>{t('nextPage')}</a>}
+      </div>
+    </Layout>
+  )
+}
+
+const inputKind = (f: string) => (f === 'invoiceDate' ? 'date' : 'text')
+
+export function CompletePage(props: { ctx: PageCtx; doc: Doc }) {
+  const { ctx, doc } = props
+  const { t, lang } = ctx
+  const general = doc.problems.filter((p) => !p.field || !(FIELD_NAMES as readonly string[]).includes(p.field))
+  const title = `${t('completeTitle')} : ${doc.filename}`
+  return (
+    <Layout ctx={ctx} tab="to-submit" title={title}>
+      <p><a href="/ui/to-submit">← {t('backToList')}</a> · <StateBadge ctx={ctx} doc={doc} /></p>
+      {doc.error && <p class="alert bad" role="alert">{doc.error.message}</p>}
+      {general.length > 0 && (
+        <div class="alert bad" role="alert">
+          <ul>{general.map((p) => <li>{p.message}</li>)}</ul>
+        </div>
+      )}
+      <div class="complete-grid">
+        <section aria-labelledby="pdf-title">
+          <h2 id="pdf-title">{t('pdf')}</h2>
+          <iframe class="pdf-frame" src={`${BRIDGE_BASE}/documents/${doc.id}/file`} title={`${t('pdf')} ${doc.filename}`}></iframe>
+          <p><a href={`${BRIDGE_BASE}/documents/${doc.id}/file`} target="_blank" rel="noopener">{t('openPdf')}</a></p>
+        </section>
+        <section aria-labelledby="form-title">
+          <h2 id="form-title">{t('form')}</h2>
+          <form id="complete-form" data-changed-only="true" data-done={t('done')}>
+            <Csrf ctx={ctx} />
+            <FormMessage />
+            <div class="form-grid">
+              {FIELD_NAMES.map((f) => {
+                const field = doc.fields[f]
+                const problems = doc.problems.filter((p) => p.field === f)
+                const id = `f-${f}`
+                const origin = field?.value != null ? (ORIGIN_LABELS[field.origin as FieldOrigin]?.[lang] ?? field.origin) : t('origin.none')
+                const describedBy = [`${id}-origin`, ...problems.map((_, i) => `${id}-p${i}`)].join(' ')
+                return (
+                  <div class={`field${problems.length ? ' has-problem' : ''}`} data-field={f}>
+                    <label for={id}>{t(`field.${f}` as WordKey)}</label>
+                    <input
+                      type={inputKind(f) === 'date' ? 'text' : 'text'}
+                      id={id}
+                      name={`fields.${f}`}
+                      value={field?.value ?? ''}
+                      data-empty="null"
+                      inputmode={f.startsWith('amount') ? 'decimal' : undefined}
+                      placeholder={f === 'invoiceDate' ? 'AAAA-MM-JJ' : undefined}
+                      aria-invalid={problems.length ? 'true' : undefined}
+                      aria-describedby={describedBy}
+                      readonly={!ctx.canAct}
+                    />
+                    <span class="origin" id={`${id}-origin`}>
+                      {t('origin')} : <b>{origin}</b>
+                      {f === 'invoiceDate' && field?.value ? ` · ${day(field.value)}` : ''}
+                      {f.startsWith('amount') && field?.value ? ` · ${amount(field.value)}` : ''}
+                    </span>
+                    {problems.map((p, i) => (
+                      <span class="problem" id={`${id}-p${i}`}>{p.message}</span>
+                    ))}
+                  </div>
+                )
+              })}
+            </div>
+            {ctx.canAct && (
+              <div class="toolbar">
+                <button type="submit" class="secondary" data-api={`PATCH /documents/${doc.id}`}>{t('save')}</button>
+                <button type="submit" data-api={`POST /documents/${doc.id}/validate`} data-then="next">{t('validate')}</button>
+                <span class="muted">{t('validateHint')}</span>
+              </div>
+            )}
+          </form>
+        </section>
+      </div>
+    </Layout>
+  )
+}

@@ -1,0 +1,173 @@
+import { INVOICE_STATUSES, STATUS_GROUPS } from '../../../domain/invoice-status'
+import { amount, day, instant, statusLabel, type WordKey } from '../i18n'
+import { Csrf, FormMessage, Layout, type PageCtx } from '../layout'
+import { BRIDGE_BASE } from '../api-bridge'
+import type { InvoiceItem } from './to-process'
+
+export const TRACKING_FILTERS = ['status', 'q', 'recipient', 'from', 'to', 'sort'] as const
+export type TrackingFilters = Partial<Record<(typeof TRACKING_FILTERS)[number], string>>
+
+const SORTS = ['-depositedAt', 'depositedAt', '-statusAt', '-amountGross', 'amountGross', 'invoiceNumber', 'recipientName'] as const
+
+export interface HistoryEvent {
+  id: string
+  kind: string
+  status: string | null
+  occurredAt: string
+  actor: string | null
+  comment: string | null
+  payload: unknown
+}
+
+function query(filters: TrackingFilters, extra: Record<string, string | undefined> = {}): string {
+  const q = new URLSearchParams()
+  for (const [k, v] of Object.entries({ ...filters, ...extra })) if (v) q.set(k, v)
+  const s = q.toString()
+  return s ? `?${s}` : ''
+}
+
+function describeEvent(ctx: PageCtx, e: HistoryEvent): string {
+  if (e.kind === 'status' && e.status) return statusLabel(ctx.lang, e.status)
+  const action = (e.payload as { action?: string } | null)?.action
+  return action ? `${ctx.lang === 'en' ? 'Action' : 'Action'} : ${action}` : e.kind
+}
+
+export function TrackingPage(props: {
+  ctx: PageCtx
+  filters: TrackingFilters
+  list: { items: InvoiceItem[]; nextCursor: string | null; total: number }
+  cursor: string | null
+  error: string | null
+  panel: { invoice: InvoiceItem & { history: HistoryEvent[] } } | null
+}) {
+  const { ctx, filters, list, panel } = props
+  const { t } = ctx
+  const exportFilters = Object.fromEntries(Object.entries({ tab: 'tracking', ...filters }).filter(([k, v]) => v && k !== 'sort'))
+  return (
+    <Layout ctx={ctx} tab="tracking" title={t('tab.tracking')}>
+      <p class="intro">{t('trackingIntro')}</p>
+      <form method="get" action="/ui/tracking" class="filters" aria-label={t('filters')}>
+        <div class="field">
+          <label for="f-status">{t('status')}</label>
+          <select id="f-status" name="status">
+            <option value="">{t('allStatuses')}</option>
+            {Object.keys(STATUS_GROUPS).map((g) => (
+              <option value={g} selected={filters.status === g}>{t(`statusGroup.${g}` as WordKey)}</option>
+            ))}
+            {INVOICE_STATUSES.map((s) => (
+              <option value={s} selected={filters.status === s}>{statusLabel(ctx.lang, s)}</option>
+            ))}
+          </select>
+        </div>
+        <div class="field">
+          <label for="f-q">{t('search')}</label>
+          <input type="search" id="f-q" name="q" value={filters.q ?? ''} placeholder={t('searchHint')} />
+        </div>
+        <div class="field">
+          <label for="f-from">{t('from')}</label>
+          <input type="date" id="f-from" name="from" value={filters.from ?? ''} />
+        </div>
+        <div class="field">
+          <label for="f-to">{t('to')}</label>
+          <input type="date" id="f-to" name="to" value={filters.to ?? ''} />
+        </div>
+        <div class="field">
+          <label for="f-sort">{t('sort')}</label>
+          <select id="f-sort" name="sort">
+            {SORTS.map((s) => (
+              <option value={s} selected={(filters.sort ?? '-depositedAt') === s}>{t(`sort.${s}` as WordKey)}</option>
+            ))}
+          </select>
+        </div>
+        <button type="submit">{t('apply')}</button>
+        <a href="/ui/tracking">{t('reset')}</a>
+      </form>
+      {props.error && <p class="alert bad" role="alert">{props.error}</p>}
+      <div class="toolbar">
+        <button type="button" class="secondary" id="export-button" data-export={JSON.stringify(exportFilters)}>{t('exportCsv')}</button>
+        <progress id="export-progress" max={1} value={0} hidden aria-label={t('exporting')}></progress>
+        <span id="export-status" role="status" aria-live="polite"></span>
+        <a id="export-link" hidden download>{t('download')}</a>
+        {ctx.canAct && (
+          <form data-api="POST /invoices/sync" data-done={t('done')}>
+            <Csrf ctx={ctx} />
+            <button type="submit" class="secondary">{t('syncNow')}</button>
+            <FormMessage />
+          </form>
+        )}
+        <span class="muted">{t('total')} : {list.total}</span>
+      </div>
+      <div class={`track-layout${panel ? ' with-panel' : ''}`}>
+        <div>
+          {list.items.length === 0 ? (
+            <p>{t('noInvoices')}</p>
+          ) : (
+            <div class="table-wrap">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">{t('invoiceNumber')}</th>
+                    <th scope="col">{t('status')}</th>
+                    <th scope="col">{t('recipient')}</th>
+                    <th scope="col" class="hide-narrow">{t('serviceCode')}</th>
+                    <th scope="col" class="num">{t('amountGross')}</th>
+                    <th scope="col" class="hide-narrow">{t('invoiceDate')}</th>
+                    <th scope="col">{t('depositedAt')}</th>
+                    <th scope="col">{t('history')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {list.items.map((i) => (
+                    <tr data-invoice-id={i.id} data-invoice-number={i.invoiceNumber}>
+                      <td class="nowrap">{i.invoiceNumber}</td>
+                      <td>
+                        <span class={`badge${i.toProcess ? ' bad' : i.status === 'MISE_EN_PAIEMENT' ? ' ok' : ''}`} data-status={i.status}>{statusLabel(ctx.lang, i.status)}</span>
+                      </td>
+                      <td class="break">{i.recipientName ?? i.recipientSiret ?? '—'}</td>
+                      <td class="hide-narrow">{i.serviceCode ?? '—'}</td>
+                      <td class="num">{amount(i.amountGross, i.currency)}</td>
+                      <td class="nowrap hide-narrow">{day(i.invoiceDate)}</td>
+                      <td class="nowrap">{instant(i.depositedAt)}</td>
+                      <td>
+                        <a href={`/ui/tracking${query(filters, { cursor: props.cursor ?? undefined, show: i.id })}`} aria-label={`${t('history')} ${i.invoiceNumber}`}>{t('history')}</a>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          <div class="pager">
+            {props.cursor && <a href={`/ui/tracking${query(filters)}`}>{t('firstPage')}</a>}
+            {list.nextCursor && <a href={`/ui/tracking${query(filters, { cursor: list.nextCursor })}`}>{t('nextPage')}</a>}
+          </div>
+        </div>
+        {panel && (
+          <aside class="panel" aria-labelledby="history-title" id="history-panel">
+            <h2 id="history-title">{t('historyOf')} {panel.invoice.invoiceNumber}</h2>
+            <p class="muted">
+              {statusLabel(ctx.lang, panel.invoice.status)} · {amount(panel.invoice.amountGross, panel.invoice.currency)}
+              {panel.invoice.documentId && (
+                <>
+                  {' · '}
+                  <a href={`${BRIDGE_BASE}/documents/${panel.invoice.documentId}/file`} target="_blank" rel="noopener">PDF</a>
+                </>
+              )}
+            </p>
+            <ol reversed>
+              {[...panel.invoice.history].reverse().map((e) => (
+                <li>
+                  <b>{describeEvent(ctx, e)}</b>
+                  <br />
+                  <span class="muted">{instant(e.occurredAt)}{e.actor ? ` · ${e.actor}` : ''}</span>
+                  {e.comment && <div>{e.comment}</div>}
+                </li>
+              ))}
+            </ol>
+            <a href={`/ui/tracking${query(filters, { cursor: props.cursor ?? undefined })}`}>{t('close')}</a>
+          </aside>
+        )}
+      </div>
+    </Layout>
+  )
+}

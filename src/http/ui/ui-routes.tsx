@@ -1,0 +1,181 @@
+import { Hono, type Context, type MiddlewareHandler } from 'hono'
+import type { ContentfulStatusCode } from 'hono/utils/http-status'
+import type { OpenAPIHono } from '@hono/zod-openapi'
+import type { Database } from '../../db/database'
+import { redeemUiTicket } from '../../db/ui-sessions'
+import type { AppEnv } from '../app-env'
+import { UI_CSS, UI_JS } from './assets'
+import { BRIDGE_BASE, callApi, createApiBridge, type ApiBridge } from './api-bridge'
+import { t } from './i18n'
+import { MessagePage, pageCtx, TABS, type PageCtx } from './layout'
+import { requireUiSession, setSessionCookie, uiLang, type UiEnv } from './ui-session'
+import { CompletePage, ToSubmitPage } from './pages/to-submit'
+import { ToProcessPage, type InvoiceItem } from './pages/to-process'
+import { TRACKING_FILTERS, TrackingPage, type TrackingFilters } from './pages/tracking'
+import { RecipientsPage } from './pages/recipients'
+import { SettingsPage, type SettingsData } from './pages/settings'
+
+export interface UiRoutesOptions {
+  readonly db: Database
+  /** The API route groups the pages act through (see api-bridge.ts). */
+  readonly apiGroups: ReadonlyArray<OpenAPIHono<AppEnv>>
+  readonly bodyLimitBytes: number
+  /** CSP frame-ancestors: who may embed the pages (UI_FRAME_ANCESTORS). */
+  readonly frameAncestors: string
+}
+
+/** Nothing inline, nothing from elsewhere; only the hosts named in UI_FRAME_ANCESTORS may frame us. */
+function securityHeaders(frameAncestors: string): MiddlewareHandler {
+  const csp = [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "frame-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    `frame-ancestors ${frameAncestors}`,
+  ].join('; ')
+  return async (c, next) => {
+    await next()
+    c.header('Content-Security-Policy', csp)
+    c.header('Referrer-Policy', 'same-origin')
+    if (!c.res.headers.get('cache-control')) c.header('Cache-Control', 'no-store')
+  }
+}
+
+/** A full HTML document (with its doctype: standards mode). */
+async function render(c: Context, page: unknown, status: ContentfulStatusCode = 200) {
+  return c.html(`<!doctype html>${await (page as Promise<string> | string)}`, status)
+}
+
+function message(c: Context, status: 401 | 403 | 404 | 500 | 502, title: string, text: string) {
+  return render(c, <MessagePage lang={c.get('lang') ?? uiLang(c)} title={title} text={text} />, status)
+}
+
+function ctxOf(c: Context<UiEnv>): PageCtx {
+  const ui = c.get('ui')
+  return pageCtx(c.get('lang'), ui.key.role, ui.csrfToken, c.req.url)
+}
+
+/** An API answer that is not 2xx, as a page. */
+function apiFailure(c: Context<UiEnv>, answer: { status: number; body: any }) {
+  const lang = c.get('lang')
+  if (answer.status === 403) return message(c, 403, t(lang, 'forbidden'), answer.body?.error?.message ?? t(lang, 'forbiddenText'))
+  if (answer.status === 404) return message(c, 404, t(lang, 'error'), answer.body?.error?.message ?? 'Not found')
+  return message(c, 502, t(lang, 'error'), answer.body?.error?.message ?? String(answer.status))
+}
+
+export function uiRoutes(opts: UiRoutesOptions) {
+  const { db } = opts
+  const bridge: ApiBridge = createApiBridge(db, opts.apiGroups, opts.bodyLimitBytes)
+  const app = new Hono<UiEnv>()
+  app.use('/ui/*', securityHeaders(opts.frameAncestors))
+  app.use('/ui', securityHeaders(opts.frameAncestors))
+
+  const asset = (body: string, type: string) => (c: Context) =>
+    c.body(body, 200, { 'content-type': type, 'cache-control': 'public, max-age=3600', 'x-content-type-options': 'nosniff' })
+  app.get('/ui/assets/ui.css', asset(UI_CSS, 'text/css; charset=utf-8'))
+  app.get('/ui/assets/ui.js', asset(UI_JS, 'text/javascript; charset=utf-8'))
+
+  // The one-time ticket: exchanged for the cookie, then a redirect so the ticket leaves the address bar.
+  app.get('/ui/enter', async (c) => {
+    const ticket = c.req.query('ticket')
+    const redeemed = ticket ? await redeemUiTicket(db, ticket) : undefined
+    const lang = uiLang(c, redeemed)
+    if (!redeemed) return message(c, 401, t(lang, 'ticketInvalid'), t(lang, 'ticketInvalidText'))
+    setSessionCookie(c, redeemed.session, redeemed.expiresAt)
+    const tab = (TABS as readonly string[]).includes(redeemed.tab ?? '') ? redeemed.tab : 'to-submit'
+    return c.redirect(`/ui/${tab}`, 303)
+  })
+  app.get('/ui', (c) => c.redirect('/ui/to-submit', 303))
+
+  app.route(BRIDGE_BASE, bridge)
+
+  const session = requireUiSession(db, (c) => {
+    const lang = uiLang(c)
+    return message(c, 401, t(lang, 'sessionExpired'), t(lang, 'sessionExpiredText'))
+  })
+  const api = <T = any,>(c: Context<UiEnv>, path: string) => callApi<T>(bridge, c, path)
+
+  app.get('/ui/to-submit', session, async (c) => {
+    const cursor = c.req.query('cursor') ?? null
+    const q = new URLSearchParams({ tab: 'to-submit', limit: '50', ...(cursor ? { cursor } : {}) })
+    const list = await api(c, `/documents?${q}`)
+    if (!list.ok) return apiFailure(c, list)
+    return render(c, <ToSubmitPage ctx={ctxOf(c)} list={list.body} cursor={cursor} />)
+  })
+
+  app.get('/ui/to-submit/:id{[0-9]+}', session, async (c) => {
+    const doc = await api(c, `/documents/${c.req.param('id')}`)
+    if (!doc.ok) return apiFailure(c, doc)
+    return render(c, <CompletePage ctx={ctxOf(c)} doc={doc.body} />)
+  })
+
+  app.get('/ui/to-process', session, async (c) => {
+    const items: InvoiceItem[] = []
+    let cursor: string | null = null
+    let total = 0
+    // Every invoice waiting for a person, grouped on the page; a few pages at most in practice.
+    for (let i = 0; i < 10; i++) {
+      const q: URLSearchParams = new URLSearchParams({ tab: 'to-process', limit: '200', sort: '-statusAt', ...(cursor ? { cursor } : {}) })
+      const page = await api(c, `/invoices?${q}`)
+      if (!page.ok) return apiFailure(c, page)
+      items.push(...page.body.items)
+      total = page.body.total
+      cursor = page.body.nextCursor
+      if (!cursor) break
+    }
+    return render(c, <ToProcessPage ctx={ctxOf(c)} items={items} total={total} />)
+  })
+
+  app.get('/ui/tracking', session, async (c) => {
+    const filters: TrackingFilters = {}
+    for (const k of TRACKING_FILTERS) {
+      const v = c.req.query(k)?.trim()
+      if (v) filters[k] = v
+    }
+    const cursor = c.req.query('cursor') ?? null
+    const q = new URLSearchParams({ tab: 'tracking', limit: '50', ...filters, ...(cursor ? { cursor } : {}) })
+    const list = await api(c, `/invoices?${q}`)
+    let error: string | null = null
+    let body = list.body
+    if (!list.ok) {
+      if (list.status !== 400) return apiFailure(c, list)
+      // A bad filter is shown above an empty list, with the filters kept for correction.
+      error = list.body?.error?.message ?? 'invalid filter'
+      body = { items: [], nextCursor: null, total: 0 }
+    }
+    const show = c.req.query('show')
+    let panel = null
+    if (show && /^\d+$/.test(show)) {
+      const detail = await api(c, `/invoices/${show}`)
+      if (detail.ok) panel = { invoice: detail.body }
+    }
+    return render(c, <TrackingPage ctx={ctxOf(c)} filters={filters} list={body} cursor={cursor} error={error} panel={panel} />)
+  })
+
+  app.get('/ui/recipients', session, async (c) => {
+    const qText = c.req.query('q')?.trim() ?? ''
+    const cursor = c.req.query('cursor') ?? null
+    const q = new URLSearchParams({ limit: '50', ...(qText ? { q: qText } : {}), ...(cursor ? { cursor } : {}) })
+    const list = await api(c, `/recipients?${q}`)
+    if (!list.ok) return apiFailure(c, list)
+    return render(c, <RecipientsPage ctx={ctxOf(c)} q={qText} list={list.body} cursor={cursor} />)
+  })
+
+  app.get('/ui/settings', session, async (c) => {
+    const lang = c.get('lang')
+    if (c.get('ui').key.role !== 'admin') return message(c, 403, t(lang, 'forbidden'), t(lang, 'forbiddenText'))
+    const [accounts, sources, rules, webhooks, keys] = await Promise.all(
+      ['/accounts', '/sources', '/filing-rules', '/webhooks', '/api-keys'].map((p) => api(c, p)),
+    )
+    for (const a of [accounts, sources, rules, webhooks, keys]) if (!a!.ok) return apiFailure(c, a!)
+    const items = (a: { body: any }) => (Array.isArray(a.body) ? a.body : a.body.items)
+    const data: SettingsData = { accounts: items(accounts!), sources: items(sources!), rules: items(rules!), webhooks: items(webhooks!), keys: items(keys!) }
+    return render(c, <SettingsPage ctx={ctxOf(c)} data={data} />)
+  })
+
+  return app
+}
