@@ -1,5 +1,6 @@
 import { resolve, join } from 'node:path'
 import { z } from 'zod'
+import { CHORUS_ENDPOINTS, type ChorusEnvironment } from './chorus/endpoints'
 
 /**
  * The environment, parsed once. Every variable is optional with a safe default so that
@@ -24,20 +25,11 @@ const sizeBytes = z
     return Math.round(Number(m[1]) * factor)
   })
 
-export const ChorusEnvs = ['sandbox', 'qualification', 'production'] as const
-export type ChorusEnv = (typeof ChorusEnvs)[number]
+export const ChorusEnvs = ['sandbox', 'qualification', 'production'] as const satisfies readonly ChorusEnvironment[]
+export type ChorusEnv = ChorusEnvironment
 
-/** Real PISTE endpoints (../shared/reference/chorus-pro-api.md §1). Qualification data lives on the sandbox hosts. */
-export const PISTE_DEFAULTS: Record<Exclude<ChorusEnv, 'sandbox'>, { oauthUrl: string; apiUrl: string }> = {
-  qualification: {
-    oauthUrl: 'https://sandbox-oauth.piste.gouv.fr/api/oauth/token',
-    apiUrl: 'https://sandbox-api.piste.gouv.fr/cpro',
-  },
-  production: {
-    oauthUrl: 'https://oauth.piste.gouv.fr/api/oauth/token',
-    apiUrl: 'https://api.piste.gouv.fr/cpro',
-  },
-}
+/** Real PISTE endpoints (../shared/reference/chorus-pro-api.md §1); the client owns them. */
+export const PISTE_DEFAULTS = CHORUS_ENDPOINTS
 
 const envSchema = z.object({
   PORT: z.coerce.number({ message: 'expected a TCP port number' }).int().min(0, 'expected a TCP port number').max(65535, 'expected a TCP port number').default(8080),
