@@ -2,6 +2,8 @@ import type { Config } from './config'
 import type { Feature } from './feature'
 import type { Ports } from './workflows/ports'
 import { accountsRoutes } from './http/api/accounts-routes'
+import { directoryRoutes } from './http/api/directory-routes'
+import { auditRoutes } from './http/api/audit-routes'
 import { recipientsRoutes } from './http/api/recipients-routes'
 import { maintenanceHandlers } from './jobs/maintenance-handlers'
 import { trackingFeature } from './http/api/tracking-feature'
@@ -13,7 +15,7 @@ import { uiFeature } from './http/ui/ui-feature'
 export function buildFeatures(ports: Ports, config: Config): Feature[] {
   const features: Feature[] = [
     { name: 'maintenance', handlers: maintenanceHandlers(), schedules: [{ name: 'maintenance.purge', cron: '15 3 * * *', kind: 'maintenance.purge' }] },
-    { name: 'accounts', apiRoutes: [accountsRoutes(ports)] },
+    { name: 'accounts', apiRoutes: [accountsRoutes(ports), directoryRoutes(ports), auditRoutes(ports.db)] },
     intakeFeature(ports),
     documentsFeature(ports, { autoSubmitCron: config.autoSubmitCron }),
     trackingFeature(ports),

@@ -107,8 +107,9 @@ const NUMBER_LABELS: RegExp[] = [
 /** "Avoir sur facture n° F-12": the number of the invoice being credited, not of this document. */
 const NUMBER_EXCLUDE = /\b(sur|origin\w*|initiale?|against|related|corrige\w*|refers?)\b\s*(la\s+)?$/
 
+/** A bare "EJ" is a label only when not glued to the number it prefixes ("EJ-2026-0001" is a value). */
 const ENGAGEMENT_LABELS: RegExp[] = [
-  rx(String.raw`(?:N°\s*d'engagement|\bnumero d'engagement|\bengagement juridique|N°\s*ej\b|\bnumero ej\b|\bej\b)\s*(?:N°)?\s*:?`),
+  rx(String.raw`(?:N°\s*d'engagement|\bnumero d'engagement|\bengagement juridique|N°\s*ej\b|\bnumero ej\b|\bej\b(?![-/_.]))\s*(?:N°)?\s*:?`),
   rx(String.raw`(?:\bbon de commande|N°\s*(?:de\s+)?commande|\bnumero de commande|\bcommande\s*(?:N°)?|\breference commande|\bref\.?\s*commande|\bvotre commande)\s*(?:N°)?\s*:?`),
   rx(String.raw`\b(?:purchase order|po|order)\s*(?:number|N°|ref(?:erence)?\.?)?\s*:?`),
 ]

@@ -3,7 +3,7 @@ import { checkCompleteness, type RecipientDirectory } from '../domain/completene
 import { fieldLayer, type InvoiceFields } from '../domain/invoice-fields'
 import { isValidSiret } from '../domain/siret'
 import { todayIn } from '../domain/calendar-date'
-import { getAccount } from '../db/accounts'
+import { getAccount, technicalAccountOf } from '../db/accounts'
 import { enqueue } from '../jobs/queue'
 import type { DocumentRow } from '../db/schema'
 import type { Ports } from './ports'
@@ -59,6 +59,23 @@ export async function recheckDocument(ports: Ports, deps: DocumentDeps, document
     }
   }
 
+  // The account asks for engagement numbers to be checked with Chorus Pro (engagementsJuridiques); each
+  // number is asked once per document and the answer kept with the layers.
+  let engagementKnown: boolean | undefined
+  const ej = valueOf(fields, 'engagementNumber')
+  if (account?.check_engagements && account.chorus_structure_id && ej && ej.length <= 50) {
+    const checks = { ...((nextLayers.info?.engagementChecks ?? {}) as Record<string, boolean>) }
+    if (!(ej in checks)) {
+      try {
+        const r = await ports.chorus.rechercherEngagementsJuridiques(technicalAccountOf(account, ports.secrets), { structureReceptriceEngagementJuridique: Number(account.chorus_structure_id), numeroEngagementJuridique: ej })
+        checks[ej] = r.listeEngagementJuridique.length > 0
+        nextLayers = { ...nextLayers, info: { ...nextLayers.info, engagementChecks: checks } }
+      } catch (e) {
+        ports.logger.warn({ documentId, err: (e as Error).message }, 'engagement check failed; not blocking on it')
+      }
+    }
+    engagementKnown = checks[ej]
+  }
   if (directory?.name) nextLayers = { ...nextLayers, info: { ...nextLayers.info, recipientName: directory.name } }
   const number = valueOf(fields, 'invoiceNumber')
   const duplicate = number && account ? await findDuplicate(ports, doc, account.id, number, valueOf(fields, 'invoiceDate')) : null
@@ -69,7 +86,7 @@ export async function recheckDocument(ports: Ports, deps: DocumentDeps, document
     pdfSize: doc.size,
     today: todayIn('Europe/Paris', ports.now()),
     duplicate,
-    engagementKnown: (layers.info?.engagementKnown as boolean | undefined) ?? undefined,
+    engagementKnown,
   })
   const ready = problems.length === 0 && doc.analysis_status === 'done'
   await ports.db

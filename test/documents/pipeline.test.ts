@@ -4,7 +4,7 @@ import { startTestService, type TestService } from '../support/in-process-servic
 import { invoicePdf } from '../support/invoice-pdf'
 import { SEED_STRUCTURES } from '../../src/sandbox'
 
-async function push(s: TestService, bytes: Uint8Array, filename: string, metadata?: Record<string, unknown>) {
+async function push(s: TestService, bytes: Uint8Array<ArrayBuffer>, filename: string, metadata?: Record<string, unknown>) {
   const form = new FormData()
   form.set('file', new File([bytes], filename, { type: 'application/pdf' }))
   if (metadata) form.set('metadata', JSON.stringify(metadata))
@@ -107,4 +107,39 @@ describe.each(testEngines())('document pipeline on $name', (engine) => {
     expect(d.problems.map((p: any) => p.code)).toContain('recipient_inactive')
     expect(SEED_STRUCTURES[5]!.active).toBe(false)
   })
+
+  it('checks engagement numbers with Chorus Pro when the account asks for it', async () => {
+    const accounts = (await (await s.api('/accounts')).json()) as any
+    const demo = accounts.items.find((a: any) => a.isDemo)
+    expect((await s.api(`/accounts/${demo.id}`, { method: 'PATCH', json: { checkEngagements: true, autoSubmit: false } })).status).toBe(200)
+    try {
+      const unknown = await invoicePdf({ seed: 15, recipientIndex: 2, number: 'F-2026-0015', serviceCode: null, engagement: 'EJ-2026-9999' })
+      const known = await invoicePdf({ seed: 16, recipientIndex: 2, number: 'F-2026-0016', serviceCode: null, engagement: 'EJ-2026-0001' })
+      const [a, b] = [await push(s, unknown.bytes, 'ej-inconnu.pdf'), await push(s, known.bytes, 'ej-connu.pdf')]
+      const settled = (id: string) => s.until(async () => { const x = await doc(s, id); return x.state !== 'analysing' ? x : undefined }, 30_000, 'document analysed')
+      const da = await settled(a)
+      const db = await settled(b)
+      expect(da.fields.engagementNumber.value).toBe('EJ-2026-9999')
+      expect(da.problems.map((p: any) => p.code)).toEqual(['engagement_unknown'])
+      expect(db.state, JSON.stringify(db.problems)).toBe('ready')
+    } finally {
+      await s.api(`/accounts/${demo.id}`, { method: 'PATCH', json: { checkEngagements: false, autoSubmit: true } })
+    }
+  })
+
+  it('answers the directory by SIRET, from the cache or fresh on demand, and keeps an audit trail', async () => {
+    const siret = SEED_STRUCTURES[1]!.siret
+    const fresh = (await (await s.api(`/structures/${siret}?refresh=true`)).json()) as any
+    expect(fresh).toMatchObject({ siret, found: true, active: true, serviceRequired: true, fromCache: false })
+    expect(fresh.services.map((x: any) => x.code)).toContain('ACHATS')
+    const cached = (await (await s.api(`/structures/${siret}`)).json()) as any
+    expect(cached.fromCache).toBe(true)
+    const bad = await s.api('/structures/12345678901234')
+    expect(bad.status).toBe(400)
+    expect(((await bad.json()) as any).error.code).toBe('invalid_siret')
+    const audit = (await (await s.api('/audit?action=document.edit')).json()) as any
+    expect(audit.total).toBeGreaterThanOrEqual(1)
+    expect(audit.items[0].targetType).toBe('document')
+  })
 })
+

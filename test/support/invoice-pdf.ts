@@ -10,7 +10,7 @@ export type { InvoiceSpec }
  * the sandbox's seeded directory. `recipientIndex` picks the structure (0: no requirement, 1: service
  * required, 2: engagement required, 3: either, 4: both, 5: inactive).
  */
-export async function invoicePdf(opts: { seed: number; recipientIndex?: number; number?: string; serviceCode?: string | null; engagement?: string | null; date?: string; serviceLabel?: string | null }): Promise<{ bytes: Uint8Array; spec: InvoiceSpec }> {
+export async function invoicePdf(opts: { seed: number; recipientIndex?: number; number?: string; serviceCode?: string | null; engagement?: string | null; date?: string; serviceLabel?: string | null }): Promise<{ bytes: Uint8Array<ArrayBuffer>; spec: InvoiceSpec }> {
   const s = SEED_STRUCTURES[opts.recipientIndex ?? 0]!
   const base = makeSpec(opts.seed, { lang: 'fr' })
   const spec: InvoiceSpec = {
@@ -23,6 +23,6 @@ export async function invoicePdf(opts: { seed: number; recipientIndex?: number; 
     engagement: opts.engagement === null ? undefined : (opts.engagement ?? base.engagement),
     serviceLabel: opts.serviceLabel === null ? undefined : (opts.serviceLabel ?? base.serviceLabel),
   }
-  const bytes = await pdfLibBytes(paint({ seed: opts.seed, layout: 'frClassic', family: 'Helvetica', writer: 'pdf-lib', oddOrder: false, spec }))
+  const bytes = new Uint8Array(await pdfLibBytes(paint({ seed: opts.seed, layout: 'frClassic', family: 'Helvetica', writer: 'pdf-lib', oddOrder: false, spec })))
   return { bytes, spec }
 }
