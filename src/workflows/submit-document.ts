@@ -310,7 +310,7 @@ async function depositFlow(ports: Ports, doc: DocumentRow, _account: Account, te
     await trx.updateTable('documents').set({ submission_attempt: JSON.stringify({ ...attempt, flowNumber: r.numeroFluxDepot }) }).where('id', '=', doc.id).execute()
     await trx.insertInto('invoice_events').values({ document_id: doc.id, kind: 'submission.response', payload: JSON.stringify({ response: r }) }).execute()
     // Flows are integrated asynchronously: follow the report until Chorus has an invoice id.
-    await enqueue(trx, { kind: 'document.follow-flow', payload: { documentId: doc.id }, key: `document.follow-flow:${doc.id}`, runAt: new Date(ports.now().getTime() + 15_000), maxAttempts: 40 })
+    await enqueue(trx, { kind: 'document.follow-flow', payload: { documentId: doc.id }, key: `document.follow-flow:${doc.id}`, runAt: new Date(ports.now().getTime() + 5_000), maxAttempts: 40 })
   })
   ports.jobsEnqueued()
   return { status: 'flow_deposited', flowNumber: String(r.numeroFluxDepot) }
