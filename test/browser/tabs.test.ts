@@ -110,6 +110,8 @@ describe.skipIf(!!missing)('tab pages in Chromium', () => {
     expect(await page.locator('[data-field="serviceCode"] .problem').innerText()).toMatch(/service/i)
     expect(await page.locator('[data-field="invoiceNumber"] .origin').innerText()).toMatch(/Origine : (texte du PDF|OCR Chorus Pro|XML)/)
     expect(await page.getByLabel('Numéro de facture').inputValue()).toBe(number)
+    // Chromium's PDF viewer draws the pages a moment after the frame loads.
+    await page.waitForTimeout(1500)
     await shot(page, 'complete-1280')
     await service.fill('ACHATS')
     await page.getByRole('button', { name: 'Valider et déposer' }).click()

@@ -55,7 +55,7 @@ textarea { width: 100%; min-height: 4em; }
 .state.ok { color: var(--ok); background: var(--ok-bg); } .state.ok .dot { background: var(--ok); }
 .state.bad { color: var(--bad); background: var(--bad-bg); } .state.bad .dot { background: var(--bad); }
 .state.wait { color: var(--warn); background: var(--warn-bg); } .state.wait .dot { background: var(--warn); }
-.state .tip { display: none; position: absolute; left: 0; top: calc(100% + 4px); z-index: 5; width: max-content; max-width: min(340px, 70vw); white-space: normal;
+.state .tip { display: none; position: fixed; z-index: 5; width: max-content; max-width: min(340px, 70vw); white-space: normal;
   background: #1b1f24; color: #fff; font-weight: 400; padding: 7px 9px; border-radius: 5px; box-shadow: 0 2px 8px rgba(0,0,0,.25); }
 .state:hover .tip, .state:focus .tip, .state:focus-within .tip { display: block; }
 .tip ul { margin: 0; padding-left: 18px; }
@@ -78,7 +78,7 @@ details.action summary { cursor: pointer; color: var(--primary); font-weight: 60
 .inline-form { display: flex; flex-wrap: wrap; gap: 8px 12px; align-items: flex-end; }
 .inline-form .field { margin: 0; }
 .track-layout { display: grid; grid-template-columns: minmax(0, 1fr); gap: 16px; }
-.track-layout.with-panel { grid-template-columns: minmax(0, 1fr) minmax(260px, 360px); }
+.track-layout.with-panel { grid-template-columns: minmax(0, 1fr) minmax(240px, 300px); }
 aside.panel { border: 1px solid var(--line); border-radius: 6px; padding: 10px 12px; background: #fff; }
 aside.panel ol { padding-left: 18px; margin: 0; }
 aside.panel li { margin-bottom: 8px; }
@@ -233,6 +233,18 @@ export const UI_JS = `
     if (then === 'go' && form.dataset.go) location.href = form.dataset.go
     else location.reload()
   })
+
+  // Tooltips are position: fixed so that scrolling table boxes never clip them; placed under their badge.
+  function placeTip(event) {
+    const badge = event.target.closest && event.target.closest('.state')
+    const tip = badge && badge.querySelector('.tip')
+    if (!tip) return
+    const r = badge.getBoundingClientRect()
+    tip.style.left = Math.max(4, Math.min(r.left, window.innerWidth - 344)) + 'px'
+    tip.style.top = r.bottom + 4 + 'px'
+  }
+  document.addEventListener('mouseover', placeTip)
+  document.addEventListener('focusin', placeTip)
 
   document.addEventListener('change', (event) => {
     const all = event.target.closest('[data-select-all]')

@@ -145,7 +145,7 @@ export function CompletePage(props: { ctx: PageCtx; doc: Doc }) {
                       placeholder={f === 'invoiceDate' ? 'AAAA-MM-JJ' : undefined}
                       aria-invalid={problems.length ? 'true' : undefined}
                       aria-describedby={describedBy}
-                      readonly={!ctx.canAct}
+                      readonly={!ctx.canAct || doc.stage !== 'to_submit'}
                     />
                     <span class="origin" id={`${id}-origin`}>
                       {t('origin')} : <b>{origin}</b>
@@ -159,7 +159,7 @@ export function CompletePage(props: { ctx: PageCtx; doc: Doc }) {
                 )
               })}
             </div>
-            {ctx.canAct && (
+            {ctx.canAct && doc.stage === 'to_submit' && (
               <div class="toolbar">
                 <button type="submit" class="secondary" data-api={`PATCH /documents/${doc.id}`}>{t('save')}</button>
                 <button type="submit" data-api={`POST /documents/${doc.id}/validate`} data-then="next">{t('validate')}</button>

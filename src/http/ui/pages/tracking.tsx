@@ -26,10 +26,20 @@ function query(filters: TrackingFilters, extra: Record<string, string | undefine
   return s ? `?${s}` : ''
 }
 
+const ACTIONS: Record<string, readonly [string, string]> = {
+  submission: ['Dépôt par le connecteur', 'Submitted by the connector'],
+  discovered: ['Trouvée dans Chorus Pro', 'Found in Chorus Pro'],
+  recycle: ['Recyclée', 'Recycled'],
+  complete: ['Complétée', 'Completed'],
+  handle: ['Rejet traité', 'Rejection handled'],
+}
+
 function describeEvent(ctx: PageCtx, e: HistoryEvent): string {
   if (e.kind === 'status' && e.status) return statusLabel(ctx.lang, e.status)
   const action = (e.payload as { action?: string } | null)?.action
-  return action ? `${ctx.lang === 'en' ? 'Action' : 'Action'} : ${action}` : e.kind
+  const name = action ?? e.kind
+  const named = ACTIONS[name]
+  return named ? named[ctx.lang === 'en' ? 1 : 0] : name
 }
 
 export function TrackingPage(props: {
@@ -128,7 +138,7 @@ export function TrackingPage(props: {
                       <td class="num">{amount(i.amountGross, i.currency)}</td>
                       <td class="nowrap hide-narrow">{day(i.invoiceDate)}</td>
                       <td class="nowrap">{instant(i.depositedAt)}</td>
-                      <td>
+                      <td class="nowrap">
                         <a href={`/ui/tracking${query(filters, { cursor: props.cursor ?? undefined, show: i.id })}`} aria-label={`${t('history')} ${i.invoiceNumber}`}>{t('history')}</a>
                       </td>
                     </tr>
