@@ -104,7 +104,11 @@ export function filterConditions(f: InvoiceFilters): RawBuilder<boolean>[] {
     const r = f.recipient.trim()
     const digits = r.replace(/\s/g, '')
     if (/^\d{14}$/.test(digits)) c.push(sql<boolean>`recipient_siret = ${digits}`)
-    else if (/^\d{3,13}$/.test(digits)) c.push(sql<boolean>`recipient_siret like ${escapeLike(digits) + '%'}`)
+    else if (/^\d{3,13}$/.test(digits)) {
+      // A range, not LIKE 'x%': it walks the (recipient_siret, id) index whatever the collation.
+      const upper = digits.replace(/\d$/, (d) => String(Number(d) + 1))
+      c.push(/9$/.test(digits) ? sql<boolean>`recipient_siret like ${digits + '%'}` : sql<boolean>`recipient_siret >= ${digits} and recipient_siret < ${upper}`)
+    }
     else c.push(sql<boolean>`recipient_name ilike ${'%' + escapeLike(r) + '%'}`)
   }
   if (f.service) c.push(sql<boolean>`service_code = ${f.service}`)

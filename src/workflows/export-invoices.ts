@@ -26,21 +26,36 @@ const TEXT = new Set<ExportColumn>(['invoice_number', 'invoice_type', 'status', 
 const AMOUNT = new Set<ExportColumn>(['amount_net', 'amount_vat', 'amount_gross', 'amount_due'])
 const INSTANT = new Set<ExportColumn>(['status_at', 'deposited_at'])
 
+/** A cell's raw text (no CSV escaping yet): amounts with the format's decimal mark, instants in Paris time. */
+function rawCell(c: ExportColumn, format: CsvFormat): RawBuilder<unknown> {
+  const ref = sql.ref(c)
+  if (TEXT.has(c)) return ref
+  if (AMOUNT.has(c)) return format.decimal === ',' ? sql`replace(${ref}::text, '.', ',')` : sql`${ref}::text`
+  if (INSTANT.has(c)) return sql`to_char(${ref} at time zone 'Europe/Paris', 'YYYY-MM-DD HH24:MI:SS')`
+  if (c === 'to_process' || c === 'handled') return sql`case when ${ref} then '1' else '0' end`
+  return sql`${ref}::text`
+}
+
+const US = sql.lit('\x1f')
+
 /**
- * The whole CSV line of a row, built by PostgreSQL (csv_text from migration 0003, same rules as
- * src/domain/csv.ts): Node only concatenates lines, which keeps a million-row export close to COPY's speed.
+ * The whole CSV line of a row, built by PostgreSQL, so Node only concatenates lines and a million-row
+ * export stays close to COPY's speed. Same rules as src/domain/csv.ts (csv_text, migration 0003), with
+ * a fast path: the text and amount cells are joined with U+001F and one regular expression per row
+ * tells whether any of them holds the separator, a quote, CR or LF, or starts like a formula; only
+ * then is every cell escaped one by one (a false alarm only costs time). Escaping each cell with its
+ * own function calls made the export three times slower than psql's \copy.
  */
 export function csvLineSql(format: CsvFormat): RawBuilder<string> {
   const sep = sql.lit(format.separator)
-  const cells = EXPORT_COLUMNS.map((c): RawBuilder<unknown> => {
-    const ref = sql.ref(c)
-    if (TEXT.has(c)) return sql`csv_text(${ref}, ${sep})`
-    if (AMOUNT.has(c)) return format.decimal === ',' ? sql`coalesce(replace(${ref}::text, '.', ','), '')` : sql`coalesce(${ref}::text, '')`
-    if (INSTANT.has(c)) return sql`coalesce(to_char(${ref} at time zone 'Europe/Paris', 'YYYY-MM-DD HH24:MI:SS'), '')`
-    if (c === 'to_process' || c === 'handled') return sql`case when ${ref} then '1' else '0' end`
-    return sql`coalesce(${ref}::text, '')`
-  })
-  return sql<string>`${sql.join(cells, sql` || ${sep} || `)} || ${sql.lit(CSV_EOL)}`
+  const checked = sql`concat(${sql.join(EXPORT_COLUMNS.filter((c) => TEXT.has(c) || AMOUNT.has(c)).map((c) => (TEXT.has(c) ? sql.ref(c) : sql`${sql.ref(c)}::text`)), sql`, ${US}, `)})`
+  const plain = sql`concat(${sql.join(EXPORT_COLUMNS.map((c) => rawCell(c, format)), sql`, ${sep}, `)})`
+  const careful = sql.join(
+    EXPORT_COLUMNS.map((c) => (TEXT.has(c) || AMOUNT.has(c) ? sql`csv_text(${rawCell(c, format)}, ${sep})` : sql`coalesce(${rawCell(c, format)}, '')`)),
+    sql` || ${sep} || `,
+  )
+  const needsCare = sql.lit(`[${format.separator}"\r\n]|(^|\x1f)[-=+@\t]`)
+  return sql<string>`case when ${checked} ~ ${needsCare} then ${careful} else ${plain} end || ${sql.lit(CSV_EOL)}`
 }
 
 export function csvHeader(format: CsvFormat): string {
@@ -62,24 +77,40 @@ export interface CsvExportOptions {
 export async function* invoicesCsvChunks(db: Database, filters: InvoiceFilters, sort: Sort, opts: CsvExportOptions = {}): AsyncGenerator<{ text: string; rows: number }> {
   const format = csvFormat(opts.separator)
   const pageSize = opts.pageSize ?? 5000
-  const line = csvLineSql(format)
-  const col = SORT_COLUMNS[sort.key].col
-  type Row = { id: string; line: string } & Record<string, unknown>
-  const fetch = (cursor: string | undefined) =>
-    keysetPage(db, filters, sort, cursor, pageSize, (qb) => qb.select(['id', sql.ref(col).as(col) as any, line.as('line')])) as unknown as Promise<Row[]>
+  const fetch = rowPages(db, filters, sort, format, pageSize)
   yield { text: csvHeader(format), rows: 0 }
   let page = await fetch(undefined)
-  while (page.length > 0) {
+  while (page.rows > 0) {
     if (opts.signal?.aborted) return
-    const last = page[page.length - 1]!
-    const next = page.length < pageSize ? undefined : fetch(encodeCursor(sort, { ...last, [col]: last[col] } as unknown as InvoiceRow))
+    const next = page.rows < pageSize ? undefined : fetch(page.cursor)
     // An unawaited rejection would crash the process if the consumer stops before awaiting it.
     next?.catch(() => {})
-    let text = ''
-    for (const r of page) text += r.line
-    yield { text, rows: page.length }
+    yield { text: page.text, rows: page.rows }
     if (!next) return
     page = await next
+  }
+}
+
+interface CsvPage {
+  readonly text: string
+  readonly rows: number
+  readonly cursor: string | undefined
+}
+
+/**
+ * One keyset page of lines, joined in Node. (Tried: string_agg of the page inside PostgreSQL, to parse one
+ * value per page; it was slower on PostgreSQL 15, 11.3 s against 8.8 s for a million rows.)
+ */
+function rowPages(db: Database, filters: InvoiceFilters, sort: Sort, format: CsvFormat, pageSize: number) {
+  const col = SORT_COLUMNS[sort.key].col
+  const line = csvLineSql(format)
+  type Row = { id: string; line: string } & Record<string, unknown>
+  return async (cursor: string | undefined): Promise<CsvPage> => {
+    const rows = (await keysetPage(db, filters, sort, cursor, pageSize, (qb) => qb.select(['id', sql.ref(col).as(col) as any, line.as('line')]))) as unknown as Row[]
+    let text = ''
+    for (const r of rows) text += r.line
+    const last = rows[rows.length - 1]
+    return { text, rows: rows.length, cursor: last ? encodeCursor(sort, last as unknown as InvoiceRow) : undefined }
   }
 }
 

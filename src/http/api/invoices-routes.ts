@@ -199,7 +199,7 @@ export function invoicesRoutes(ports: Ports) {
       const blob = ev ? await ports.db.selectFrom('blobs').select('content').where('sha256', '=', sha256).executeTakeFirst() : undefined
       if (!ev || !blob) throw new AppError(404, 'attachment_not_found', { fr: 'Pièce jointe introuvable pour cette facture.', en: 'Attachment not found for this invoice.' })
       const name = ((ev.payload as { attachments: Array<{ sha256: string; filename: string }> }).attachments.find((a) => a.sha256 === sha256)?.filename ?? 'attachment').replace(/["\r\n]/g, '_')
-      return new Response(blob.content, { headers: { 'content-type': 'application/octet-stream', 'content-disposition': `attachment; filename="${name}"` } }) as any
+      return new Response(blob.content as any, { headers: { 'content-type': 'application/octet-stream', 'content-disposition': `attachment; filename="${name}"` } }) as any
     },
   )
 
