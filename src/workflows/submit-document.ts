@@ -12,6 +12,7 @@ import { chorusFileName } from './analyse-document'
 import { layersOf, valueOf } from './document-form'
 import type { Ports } from './ports'
 import { faultPoint } from '../fault-points'
+import { linkReplacements } from './handle-rejection'
 
 export type SubmitOutcome =
   | { readonly status: 'submitted'; readonly invoiceId: string; readonly chorusInvoiceId: string; readonly reconciled: boolean }
@@ -242,14 +243,17 @@ async function recordSubmitted(ports: Ports, doc: DocumentRow, account: Account,
       .where('stage', '=', 'submitting')
       .executeTakeFirst()
     if (Number(updated.numUpdatedRows) !== 1) throw new Error(`document ${doc.id} left submitting while being recorded`)
-    await trx.insertInto('invoice_events').values([
-      { invoice_id: row.id, document_id: doc.id, kind: 'submission', status: facts.status, actor: opts.actor ?? 'auto', payload: JSON.stringify({ response: facts.response, reconciled: facts.reconciled }) },
-      { invoice_id: row.id, document_id: doc.id, kind: 'status', status: facts.status, comment: null, external_id: `submitted:${facts.chorusInvoiceId}` },
-    ]).execute()
+    // The status history itself comes from Chorus Pro (consulter/historique, with its own ids) at the
+    // next sync; a 'status' row written here would show DEPOSEE twice.
+    await trx.insertInto('invoice_events').values({ invoice_id: row.id, document_id: doc.id, kind: 'submission', status: facts.status, actor: opts.actor ?? 'auto', payload: JSON.stringify({ response: facts.response, reconciled: facts.reconciled }) }).execute()
+    // Earlier submission events of this document (request, errors) now belong to its invoice's history too.
+    await trx.updateTable('invoice_events').set({ invoice_id: row.id }).where('document_id', '=', doc.id).where('invoice_id', 'is', null).execute()
     await opts.onSubmitted?.(trx, doc, fields)
     await emitWebhookEvent(trx, 'invoice.submitted', { invoiceId: row.id, documentId: doc.id, chorusInvoiceId: facts.chorusInvoiceId, invoiceNumber: valueOf(fields, 'invoiceNumber'), status: facts.status })
     return row.id
   })
+  // A replacement invoice or credit note announced when a rejected invoice was handled is linked as soon as it exists.
+  await linkReplacements(ports.db, account.id).catch((e) => ports.logger.warn({ err: String(e) }, 'linking replacements failed; the next sync retries'))
   ports.jobsEnqueued()
   return { status: 'submitted', invoiceId, chorusInvoiceId: facts.chorusInvoiceId, reconciled: facts.reconciled }
 }
