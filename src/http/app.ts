@@ -38,6 +38,17 @@ export function createApp(deps: AppDeps) {
   app.use('*', requestContext(deps.logger))
   app.use('*', accessLog(deps.metrics.observeHttp))
   app.use('*', secureHeaders({ xFrameOptions: false, contentSecurityPolicy: undefined, crossOriginResourcePolicy: false }))
+  // A NUL (%00) is never meaningful in a query and PostgreSQL refuses it in text: a clear 400 before
+  // any handler. Streamed exports had already sent 200 when the query failed, and the connection was
+  // cut (found by test/reliability/security.test.ts, 2026-11-21).
+  app.use('*', async (c, next) => {
+    const url = c.req.url
+    const q = url.indexOf('?')
+    if (q >= 0 && url.includes('%00', q)) {
+      throw new AppError(400, 'invalid_characters', { fr: 'La requête contient un caractère invalide (NUL, %00).', en: 'The request holds an invalid character (NUL, %00).' })
+    }
+    await next()
+  })
 
   app.route('/', systemRoutes({
     db: deps.db,

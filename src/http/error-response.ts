@@ -64,6 +64,11 @@ export function handleError(err: Error, c: Context<AppEnv>): Response {
   if (err instanceof z.ZodError) {
     return c.json(errorBody('invalid_request', invalidRequest[lang], describeIssues(err.issues)), 400)
   }
+  // PostgreSQL refuses a NUL character in text (22021, e.g. `?q=%00`): the request's fault, not ours
+  // (found by test/reliability/security.test.ts, 2026-11-21).
+  if ((err as { code?: unknown }).code === '22021') {
+    return c.json(errorBody('invalid_characters', lang === 'fr' ? 'La requête contient un caractère invalide (NUL, U+0000).' : 'The request holds an invalid character (NUL, U+0000).'), 400)
+  }
   const requestId = c.get('requestId')
   c.get('logger')?.error({ err: { message: err.message, stack: err.stack, name: err.name }, requestId }, 'unhandled error')
   return c.json(errorBody('internal_error', internal[lang], { requestId }), 500)
