@@ -56,7 +56,8 @@ describe.each(testEngines())('folder source on $name', (engine) => {
   })
 
   it('waits for a file whose size changes between the two checks', async () => {
-    const f = await folder({ settleMs: 300 })
+    // A wide settle window so the growth (at 100 ms) lands between the two checks even on a loaded machine.
+    const f = await folder({ settleMs: 1500 })
     const path = join(f.dir, 'growing.pdf')
     const bytes = await pdfBytes('growing')
     writeFileSync(path, bytes.slice(0, 100))
