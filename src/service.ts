@@ -98,6 +98,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       jobsEnqueued: () => worker?.wake(),
       dataDir: config.dataDir,
       inboxDir: config.inboxDir,
+      copyOut: database.copyOut,
     }
     const features = buildFeatures(ports, config)
     const app = createApp({

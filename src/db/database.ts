@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { Kysely, PostgresDialect } from 'kysely'
 import type { DB } from './schema'
+import { createCopyOut, type CopyOut } from './copy-out'
 
 export type Database = Kysely<DB>
 export type Engine = 'pglite' | 'postgres'
@@ -9,6 +10,8 @@ export type Engine = 'pglite' | 'postgres'
 export interface OpenedDatabase {
   readonly db: Database
   readonly engine: Engine
+  /** PostgreSQL's bulk output (COPY TO STDOUT), for exports; absent on PGlite. */
+  readonly copyOut?: CopyOut
   /** Closes the pool or the embedded database. */
   close(): Promise<void>
 }
@@ -39,7 +42,7 @@ export async function openDatabase(opts: { url?: string | undefined; dir?: strin
     // An idle client's error (server restart, network cut) must not crash the process; the next query reports it.
     pool.on('error', () => {})
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) })
-    return { db, engine: 'postgres', close: () => db.destroy() }
+    return { db, engine: 'postgres', copyOut: await createCopyOut(pool), close: () => db.destroy() }
   }
   const { PGlite, types } = await import('@electric-sql/pglite')
   const { PGliteDialect } = await import('kysely-pglite-dialect')

@@ -2,6 +2,7 @@ import type { Logger } from 'pino'
 import type { Database } from '../db/database'
 import type { SecretBox } from '../secrets/secret-box'
 import type { ChorusClient, ChorusEnvironment } from '../chorus'
+import type { CopyOut } from '../db/copy-out'
 
 /**
  * What workflows and routes are given instead of importing adapters. `chorus` is bound once the
@@ -20,4 +21,6 @@ export interface Ports {
   readonly jobsEnqueued: () => void
   readonly dataDir: string
   readonly inboxDir: string
+  /** PostgreSQL's COPY TO STDOUT for bulk exports; absent on PGlite. */
+  readonly copyOut?: CopyOut
 }

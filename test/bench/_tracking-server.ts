@@ -16,9 +16,9 @@ import { invoicesRoutes } from '../../src/http/api/invoices-routes'
 import { createSecretBox } from '../../src/secrets/secret-box'
 import type { Ports } from '../../src/workflows/ports'
 
-const { db } = await openDatabase({ url: process.env.DB_URL!, poolSize: 10 })
+const { db, copyOut } = await openDatabase({ url: process.env.DB_URL!, poolSize: 10 })
 const logger = pino({ level: 'warn' })
-const ports = { db, logger, secrets: createSecretBox(randomBytes(32)), get chorus(): never { throw new Error('no Chorus in this bench') }, chorusEnv: 'sandbox', now: () => new Date(), jobsEnqueued: () => {}, dataDir: tmpdir(), inboxDir: tmpdir() } as Ports
+const ports = { db, logger, secrets: createSecretBox(randomBytes(32)), get chorus(): never { throw new Error('no Chorus in this bench') }, chorusEnv: 'sandbox', now: () => new Date(), jobsEnqueued: () => {}, dataDir: tmpdir(), inboxDir: tmpdir(), copyOut } as Ports
 const app = createApp({ db, logger, metrics: createMetrics(db), version: 'bench', bodyLimitBytes: 1 << 20, apiRoutes: [invoicesRoutes(ports)] })
 const key = (await createApiKey(db, { name: 'bench-server', role: 'viewer' })).key
 const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })

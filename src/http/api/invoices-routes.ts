@@ -150,7 +150,7 @@ export function invoicesRoutes(ports: Ports) {
     async (c) => {
       const q = c.req.valid('query')
       const { filters, sort } = parseFilters(q)
-      const stream = invoicesCsvStream(ports.db, filters, q.sort ? sort : { key: 'id', desc: false }, { separator: q.format === 'en' ? ',' : ';' })
+      const stream = invoicesCsvStream(ports.db, filters, q.sort ? sort : { key: 'id', desc: false }, { separator: q.format === 'en' ? ',' : ';', copyOut: ports.copyOut })
       return new Response(stream, {
         status: 200,
         headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="factures-${stamp(ports.now())}.csv"`, 'cache-control': 'no-store' },
