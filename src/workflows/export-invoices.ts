@@ -8,7 +8,7 @@ import type { InvoiceRow } from '../db/schema'
 import { countInvoices, encodeCursor, filterConditions, keysetPage, SORT_COLUMNS, type InvoiceFilters, type Sort } from '../db/invoices'
 import { CSV_BOM, CSV_EOL, csvFormat, type CsvFormat, type CsvSeparator } from '../domain/csv'
 import type { Ports } from './ports'
-import { copyTextDecoder, type CopyOut } from '../db/copy-out'
+import { copyCsvDecoder, type CopyOut } from '../db/copy-out'
 
 /**
  * The CSV export's columns: stable, in this order (documented in README "CSV export"). Extend at the
@@ -108,17 +108,39 @@ async function* copiedLines(db: Database, filters: InvoiceFilters, sort: Sort, f
   const dir = sql.raw(sort.desc ? 'desc' : 'asc')
   const query = db
     .selectFrom('invoices')
-    .select(csvLineSql(format).as('line'))
+    .select(EXPORT_COLUMNS.map((c, i) => copyCell(c, format).as(`c${i}`)))
     .where(conds.length ? sql<boolean>`${sql.join(conds, sql` and `)}` : sql<boolean>`true`)
     .orderBy(sql`${sql.ref(SORT_COLUMNS[sort.key].col)} ${dir}, id ${dir}`)
     .compile()
-  const decoder = copyTextDecoder()
-  for await (const chunk of copyOut(query, signal)) {
+  const decoder = copyCsvDecoder()
+  let buffered = ''
+  let rows = 0
+  for await (const chunk of copyOut(query, { csvDelimiter: format.separator, signal })) {
     const part = decoder.push(chunk)
-    if (part.text) yield part
+    buffered += part.text
+    rows += part.rows
+    // COPY hands 64 KB pieces; pass on about 1 MB at a time so the HTTP stream is not a million tiny writes.
+    if (buffered.length >= 1 << 20) {
+      yield { text: buffered, rows }
+      buffered = ''
+      rows = 0
+    }
   }
-  const rest = decoder.end()
-  if (rest) yield { text: rest, rows: 0 }
+  buffered += decoder.end()
+  if (buffered) yield { text: buffered, rows }
+}
+
+/**
+ * A cell for COPY's own CSV writer, which quotes exactly as src/domain/csv.ts does (separator, quote,
+ * CR or LF inside): we only neutralise formulas, use the decimal mark, and turn '' into NULL (COPY
+ * writes a non-null empty string as "", we write nothing). Instants: date_trunc()::text, which reads as
+ * to_char's 'YYYY-MM-DD HH24:MI:SS' at a third of its cost (measured: 1 s per column per million rows).
+ */
+function copyCell(c: ExportColumn, format: CsvFormat): RawBuilder<unknown> {
+  const ref = sql.ref(c)
+  if (TEXT.has(c)) return sql`case when left(${ref}, 1) in ('=', '+', '-', '@', chr(9), chr(13)) and ${ref} !~ '^[+-]?[0-9]+([.,][0-9]+)?$' then '''' || ${ref} else nullif(${ref}, '') end`
+  if (INSTANT.has(c)) return sql`date_trunc('second', ${ref} at time zone 'Europe/Paris')::text`
+  return rawCell(c, format)
 }
 
 interface CsvPage {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import pg from 'pg'
 import { testEngines, type TestDatabase } from '../support/databases'
-import { createCopyOut, copyTextDecoder, type CopyOut } from '../../src/db/copy-out'
+import { createCopyOut, copyCsvDecoder, type CopyOut } from '../../src/db/copy-out'
 import { invoicesCsvChunks } from '../../src/workflows/export-invoices'
 import type { InvoiceFilters, Sort } from '../../src/db/invoices'
 
@@ -69,9 +69,9 @@ describe.skipIf(!postgres)('CSV export through COPY on postgres', () => {
     }
   }
 
-  it('decodes escapes split across chunk boundaries', () => {
-    const d = copyTextDecoder()
-    const parts = ['a\\', '\\b\\', 'n', 'c\\r', '\\n\nx\\t', '\n']
+  it('ends rows with CRLF but leaves line breaks inside quoted cells alone, across chunks', () => {
+    const d = copyCsvDecoder()
+    const parts = ['a;"multi\nli', 'ne";b\nc;', '"x""y', '\nz"\n', 'plain\n']
     let out = ''
     let rows = 0
     for (const p of parts) {
@@ -80,8 +80,8 @@ describe.skipIf(!postgres)('CSV export through COPY on postgres', () => {
       rows += r.rows
     }
     out += d.end()
-    expect(out).toBe('a\\b\nc\r\nx\t')
-    expect(rows).toBe(2)
+    expect(out).toBe('a;"multi\nline";b\r\nc;"x""y\nz"\r\nplain\r\n')
+    expect(rows).toBe(3)
   })
 
   it('gives the connection back usable after an export stopped half-way', async () => {
