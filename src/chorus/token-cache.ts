@@ -17,6 +17,8 @@ const tokenAnswer = z.object({
 interface Cached {
   readonly token: string
   readonly expiresAt: number
+  /** Renew this long before expiresAt. */
+  readonly marginMs: number
 }
 
 interface Entry {
@@ -84,13 +86,17 @@ export function createTokenSource(options: TokenSourceOptions): TokenSource {
     if (!parsed.success) throw new ChorusError({ operation, httpStatus: res.status, kind: 'unknown', detail: 'token answer without access_token' })
     registerSecret(parsed.data.access_token)
     const ttlMs = (parsed.data.expires_in ?? 3600) * 1000
-    return { token: parsed.data.access_token, expiresAt: now() + ttlMs }
+    // A lifetime under twice the margin (a 60 s token) is renewed at half its life: with the full margin
+    // every call fetched a new token, doubling the calls and the exposure to a failing token endpoint
+    // (found by test/reliability/chorus-faults.test.ts, 2026-11-21). Under 10 s it is used once, as before.
+    const marginMs = ttlMs >= 2 * TOKEN_RENEWAL_MARGIN_MS ? TOKEN_RENEWAL_MARGIN_MS : ttlMs >= 10_000 ? ttlMs / 2 : ttlMs
+    return { token: parsed.data.access_token, expiresAt: now() + ttlMs, marginMs }
   }
 
   return {
     async get() {
       const c = e.cached
-      if (c && c.expiresAt - TOKEN_RENEWAL_MARGIN_MS > now()) return c.token
+      if (c && c.expiresAt - c.marginMs > now()) return c.token
       // Concurrent callers share one token request.
       e.inFlight ??= fetchToken().finally(() => {
         e.inFlight = undefined
