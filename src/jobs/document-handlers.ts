@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import { learnMapping } from '../db/recipient-mappings'
 import { enqueue } from './queue'
 import { RetryLaterError, type JobHandlers } from './job-handler'
-import { analyseDocument } from '../workflows/analyse-document'
+import { analyseDocument, AnalysisRetry } from '../workflows/analyse-document'
 import { recheckDocument } from '../workflows/recheck-document'
 import { submitDocument, followFlow, type SubmitOptions } from '../workflows/submit-document'
 import { valueOf } from '../workflows/document-form'
@@ -21,8 +21,16 @@ export const learnFromSubmission: NonNullable<SubmitOptions['onSubmitted']> = as
 export function documentHandlers(ports: Ports, deps: DocumentDeps): JobHandlers {
   return {
     // Chorus Pro unavailable: analyseDocument throws and the job's backoff retries; its last attempt records the error.
+    // While the circuit is open calls fail fast without reaching Chorus Pro: such a failure waits for the
+    // cool-down without spending an attempt (queue.ts, retryInMs). Spending them let a two-minute outage
+    // exhaust the 10 attempts and leave documents in error for a person (test/reliability/chorus-faults.test.ts).
     'document.analyse': async (job) => {
-      await analyseDocument(ports, deps, String(job.payload.documentId), { lastAttempt: job.attempts >= job.max_attempts })
+      try {
+        await analyseDocument(ports, deps, String(job.payload.documentId), { lastAttempt: job.attempts >= job.max_attempts })
+      } catch (e) {
+        if (e instanceof AnalysisRetry && ports.chorus.breakerState() !== 'closed') throw new RetryLaterError(e.message, 30_000)
+        throw e
+      }
     },
     'document.recheck': async (job) => {
       await recheckDocument(ports, deps, String(job.payload.documentId))
