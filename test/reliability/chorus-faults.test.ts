@@ -55,7 +55,7 @@ describe(`Chorus Pro faults: ${N} invoices, 30% 503, 5 s spikes, ${TOKEN_TTL_S} 
     const dataDir = mkdtempSync(join(tmpdir(), 'rel-faults-'))
     service = await startConnector(connectorEnv(sandbox, dataDir, pgdb?.url, { LOG_LEVEL: 'warn' }), 60_000, 'faults')
     const s = service
-    await createSupplierAccount(s.url)
+    const accountId = await createSupplierAccount(s.url)
     await sandbox.reset()
     const base = { unavailableRate: 0.3, latencyMs: 20, tokenTtlSeconds: TOKEN_TTL_S }
     await sandbox.faults(base)
@@ -108,8 +108,12 @@ describe(`Chorus Pro faults: ${N} invoices, 30% 503, 5 s spikes, ${TOKEN_TTL_S} 
     chaos = false
     await chaosLoop
     await sandbox.faults({ unavailableRate: 0, latencyMs: 0 })
-    // A call after the faults closes the breaker if the last one left it half-open.
-    await until(async () => ((await circuitGauge(s.url)) === 0 ? true : undefined), 120_000, 'the breaker closed')
+    // A call after the faults (Test connection) closes the breaker if the last ones left it open or half-open.
+    await until(async () => {
+      if ((await circuitGauge(s.url)) === 0) return true
+      await api(s.url, `/accounts/${accountId}/test-connection`, { method: 'POST', json: {} })
+      return undefined
+    }, 120_000, 'the breaker closed', 2000)
     const calls = await sandbox.calls()
     const report = {
       engine, before, during, final, spikes, outageSeconds: OUTAGE_S,
