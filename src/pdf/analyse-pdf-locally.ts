@@ -4,6 +4,7 @@ import { findEmbeddedFiles, type EmbeddedFile, type EmbeddedFileVia } from './fi
 import type { FacturxProfile } from './facturx-profile'
 import { MAX_XML_BYTES, parseInvoiceXml } from './parse-invoice-xml'
 import { PdfAnalysisError } from './pdf-analysis-error'
+import { checkContentBudget } from './check-content-budget'
 import { readPageLines, type TextLine } from './read-page-lines'
 import type { PartyIdentifiers, VatBreakdownLine, XmlInvoice, XmlSyntax } from './xml-invoice'
 
@@ -99,9 +100,11 @@ export async function analysePdfLocally(bytes: Uint8Array, opts: AnalysePdfOptio
     const encrypted = (await doc.getPermissions().catch(() => null)) !== null
     if (encrypted) warnings.push('pdf_encrypted_no_password')
 
+    const toRead = pagesToRead(pages, maxTextPages)
+    await checkContentBudget(bytes, toRead)
     const lines: TextLine[] = []
     let readable = 0
-    for (const n of pagesToRead(pages, maxTextPages)) {
+    for (const n of toRead) {
       try {
         const page = await doc.getPage(n)
         lines.push(...(await readPageLines(page, n)))

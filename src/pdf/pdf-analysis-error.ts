@@ -13,6 +13,7 @@ export type PdfErrorCode =
   | 'pdf_xml_unsafe'
   | 'pdf_timeout'
   | 'pdf_out_of_memory'
+  | 'pdf_too_heavy'
   | 'pdf_worker_failed'
 
 const MESSAGES: Record<PdfErrorCode, Localized> = {
@@ -47,6 +48,10 @@ const MESSAGES: Record<PdfErrorCode, Localized> = {
   pdf_out_of_memory: {
     fr: "L'analyse du PDF a dépassé la mémoire autorisée. Le fichier est peut-être trop lourd (images) ; simplifiez-le.",
     en: 'Analysing the PDF exceeded the memory limit. The file may be too heavy (images); simplify it.',
+  },
+  pdf_too_heavy: {
+    fr: 'Le contenu des pages de ce PDF, une fois décompressé, est démesuré (plus de 64 Mo) : le fichier est anormal ou piégé. Exportez de nouveau la facture depuis le logiciel de facturation.',
+    en: 'This PDF’s page content is enormous once decompressed (over 64 MB): the file is abnormal or booby-trapped. Export the invoice again from the invoicing software.',
   },
   pdf_worker_failed: {
     fr: "L'analyse du PDF a échoué de façon inattendue. Relancez l'analyse ; si l'erreur persiste, contactez le support.",
