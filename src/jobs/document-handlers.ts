@@ -1,4 +1,5 @@
 import { sql } from 'kysely'
+import { SUBMIT_PRIORITY } from './priorities'
 import { learnMapping } from '../db/recipient-mappings'
 import { enqueue } from './queue'
 import { RetryLaterError, type JobHandlers } from './job-handler'
@@ -63,7 +64,7 @@ export function documentHandlers(ports: Ports, deps: DocumentDeps): JobHandlers 
         .orderBy('documents.id')
         .limit(5000)
         .execute()
-      for (const r of rows) await enqueue(ports.db, { kind: 'document.submit', payload: { documentId: r.id }, key: `document.submit:${r.id}` })
+      for (const r of rows) await enqueue(ports.db, { kind: 'document.submit', payload: { documentId: r.id }, key: `document.submit:${r.id}`, priority: SUBMIT_PRIORITY })
       if (rows.length) ports.jobsEnqueued()
     },
     /**
@@ -80,7 +81,7 @@ export function documentHandlers(ports: Ports, deps: DocumentDeps): JobHandlers 
         const flow = (attempt?.submission_attempt as any)?.flowNumber
         await enqueue(ports.db, flow
           ? { kind: 'document.follow-flow', payload: { documentId: r.id }, key: `document.follow-flow:${r.id}`, maxAttempts: 40 }
-          : { kind: 'document.submit', payload: { documentId: r.id }, key: `document.submit:${r.id}` })
+          : { kind: 'document.submit', payload: { documentId: r.id }, key: `document.submit:${r.id}`, priority: SUBMIT_PRIORITY })
       }
       if (rows.rows.length) ports.jobsEnqueued()
     },

@@ -1,4 +1,5 @@
 import { sql } from 'kysely'
+import { SUBMIT_PRIORITY } from '../jobs/priorities'
 import { getAccount, technicalAccountOf } from '../db/accounts'
 import type { Account, DocumentRow } from '../db/schema'
 import { isChorusError, type ChorusError } from '../chorus'
@@ -133,7 +134,7 @@ async function finish(ports: Ports, deps: DocumentDeps, doc: DocumentRow, layers
     const account = doc.account_id ? await trx.selectFrom('accounts').select(['auto_submit']).where('id', '=', doc.account_id).executeTakeFirst() : undefined
     // Auto-submit: a ready document goes at once; the cron sweep catches whatever this misses.
     if (!error && check?.ready && account?.auto_submit) {
-      await enqueue(trx, { kind: 'document.submit', payload: { documentId: doc.id, auto: true }, key: `document.submit:${doc.id}` })
+      await enqueue(trx, { kind: 'document.submit', payload: { documentId: doc.id, auto: true }, key: `document.submit:${doc.id}`, priority: SUBMIT_PRIORITY })
     }
   })
   ports.jobsEnqueued()

@@ -1,4 +1,5 @@
 import { sql } from 'kysely'
+import { SUBMIT_PRIORITY } from '../jobs/priorities'
 import { audit } from '../db/audit'
 import { enqueue } from '../jobs/queue'
 import type { Localized } from '../domain/localized'
@@ -28,7 +29,7 @@ export async function queueSubmissions(ports: Ports, ids: readonly string[], act
     else if (d.stage !== 'to_submit') out.push(fail(id, 'analysing', 'Document en cours d’analyse.', 'Document being analysed.'))
     else if (!d.ready) out.push(fail(id, 'not_ready', 'Document incomplet : corrigez les problèmes signalés avant de le déposer.', 'Document incomplete: fix the problems shown before submitting it.'))
     else {
-      await enqueue(ports.db, { kind: 'document.submit', payload: { documentId: id, manual: true, actor }, key: `document.submit:${id}` })
+      await enqueue(ports.db, { kind: 'document.submit', payload: { documentId: id, manual: true, actor }, key: `document.submit:${id}`, priority: SUBMIT_PRIORITY })
       out.push({ id, ok: true, status: 'queued' })
     }
   }

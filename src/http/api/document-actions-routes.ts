@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi'
+import { SUBMIT_PRIORITY } from '../../jobs/priorities'
 import { AppError } from '../../domain/app-error'
 import { FIELD_NAMES } from '../../domain/invoice-fields'
 import { getDocument } from '../../db/documents'
@@ -97,7 +98,7 @@ export function documentActionsRoutes(ports: Ports, deps: DocumentDeps) {
       }
       if (outcome.status === 'unavailable') {
         // The work stays queued: it goes as soon as Chorus Pro answers again.
-        await enqueue(ports.db, { kind: 'document.submit', payload: { documentId: id, manual: true, actor }, key: `document.submit:${id}`, runAt: new Date(Date.now() + 60_000) })
+        await enqueue(ports.db, { kind: 'document.submit', payload: { documentId: id, manual: true, actor }, key: `document.submit:${id}`, priority: SUBMIT_PRIORITY, runAt: new Date(Date.now() + 60_000) })
         throw new AppError(503, 'chorus_unavailable', { fr: `${outcome.error.message.fr} Le dépôt sera retenté automatiquement.`, en: `${outcome.error.message.en} The submission will be retried automatically.` }, { document: presentDocument(after, lang) })
       }
       if (outcome.status === 'skipped' && !['already_submitted', 'in_progress'].includes(outcome.reason)) {
