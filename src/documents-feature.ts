@@ -22,10 +22,7 @@ export function documentsFeature(ports: Ports, opts: { pdfWorkers?: number; auto
         return pool.analyse(bytes, o)
       },
     },
-    lookupRecipient: async (account, siret) => {
-      const s = await lookupStructure(ports, account, siret)
-      return { ...s, services: s.services }
-    },
+    lookupRecipient: (account, siret) => lookupStructure(ports, account, siret),
     findMapping: async (accountId, label) => {
       const m = await findMapping(ports.db, accountId, label)
       return m ? { recipientSiret: m.mapping.recipientSiret, serviceCode: m.mapping.serviceCode, engagementNumber: m.mapping.engagementNumber } : undefined

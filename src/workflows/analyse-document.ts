@@ -1,11 +1,10 @@
 import { sql } from 'kysely'
 import { SUBMIT_PRIORITY } from '../jobs/priorities'
 import { getAccount, technicalAccountOf } from '../db/accounts'
-import type { Account, DocumentRow } from '../db/schema'
+import type { DocumentRow } from '../db/schema'
 import { isChorusError, type ChorusError } from '../chorus'
 import { PdfAnalysisError } from '../pdf/pdf-analysis-error'
 import type { LocalPdfAnalysis } from '../pdf/analyse-pdf-locally'
-import type { InvoiceFields } from '../domain/invoice-fields'
 import type { Localized } from '../domain/localized'
 import { enqueue } from '../jobs/queue'
 import { emitWebhookEvent } from './emit-webhook-event'
@@ -156,4 +155,3 @@ export function chorusFileName(filename: string): string {
   return `${stem}.pdf`
 }
 
-export type { Account }

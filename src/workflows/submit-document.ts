@@ -77,7 +77,7 @@ export async function submitDocument(ports: Ports, documentId: string, opts: Sub
   const tech = technicalAccountOf(account, ports.secrets)
   try {
     const supplierId = await supplierStructureId(ports, account, tech)
-    if (route === 'facturx') return await depositFlow(ports, claimed, account, tech, attempt)
+    if (route === 'facturx') return await depositFlow(ports, claimed, tech, attempt)
 
     let attachmentId = claimed.chorus_attachment_id
     if (!attachmentId) attachmentId = await depositAttachment(ports, claimed, tech)
@@ -304,11 +304,11 @@ function soumettreRequest(doc: DocumentRow, fields: InvoiceFields, supplierId: n
   }
 }
 
-async function depositFlow(ports: Ports, doc: DocumentRow, _account: Account, tech: TechnicalAccount, attempt: { id: string; route: string; startedAt: string }): Promise<SubmitOutcome> {
+async function depositFlow(ports: Ports, doc: DocumentRow, tech: TechnicalAccount, attempt: { id: string; route: string; startedAt: string }): Promise<SubmitOutcome> {
   const blob = await ports.db.selectFrom('blobs').select('content').where('sha256', '=', doc.blob_sha256!).executeTakeFirstOrThrow()
   const request = { nomFichier: chorusFileName(doc.filename), syntaxeFlux: 'IN_DP_E2_CII_FACTURX', avecSignature: false }
   await recordEvent(ports, doc.id, 'submission.request', { attemptId: attempt.id, operation: 'factures/v1/deposer/flux', request })
-  const r = await ports.chorus.deposerFlux(tech, { ...request, fichierFlux: new Uint8Array(blob.content) } as any)
+  const r = await ports.chorus.deposerFlux(tech, { ...request, fichierFlux: new Uint8Array(blob.content) })
   faultPoint('after-deposer-flux')
   await ports.db.transaction().execute(async (trx) => {
     await trx.updateTable('documents').set({ submission_attempt: JSON.stringify({ ...attempt, flowNumber: r.numeroFluxDepot }) }).where('id', '=', doc.id).execute()

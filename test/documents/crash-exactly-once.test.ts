@@ -6,24 +6,13 @@ import { startSandbox, type RunningSandbox } from '../chorus/sandbox-harness'
 import { spawnService, type SpawnedService } from '../support/spawn-service'
 import { testEngines, type TestDatabase } from '../support/databases'
 import { invoicePdf } from '../support/invoice-pdf'
+import { externalSandboxEnv } from '../support/external-sandbox-env'
 import { SANDBOX_CREDENTIALS } from '../../src/sandbox'
 
 const ADMIN = 'cpk_crash_test_admin_key_000000000000001'
 
-function env(sandbox: RunningSandbox, dataDir: string, databaseUrl: string | undefined, extra: Record<string, string> = {}) {
-  return {
-    DATA_DIR: dataDir,
-    CONNECTOR_ADMIN_KEY: ADMIN,
-    // The sandbox runs outside the connector here, so it outlives the crash: the connector sees it as a real platform.
-    CHORUS_ENV: 'qualification',
-    PISTE_CLIENT_ID: SANDBOX_CREDENTIALS.clientId,
-    PISTE_CLIENT_SECRET: SANDBOX_CREDENTIALS.clientSecret,
-    PISTE_OAUTH_URL: `${sandbox.base}/api/oauth/token`,
-    CHORUS_API_URL: `${sandbox.base}/cpro`,
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-    ...extra,
-  }
-}
+const env = (sandbox: RunningSandbox, dataDir: string, databaseUrl: string | undefined, extra: Record<string, string> = {}) =>
+  externalSandboxEnv(sandbox, { dataDir, adminKey: ADMIN, databaseUrl }, extra)
 
 async function api(s: SpawnedService, path: string, init: RequestInit = {}) {
   return fetch(`${s.url}/api/v1${path}`, { ...init, headers: { Authorization: `Bearer ${ADMIN}`, ...(init.headers as Record<string, string>) } })

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path'
 import pg from 'pg'
 import { spawnService, type SpawnedService } from '../support/spawn-service'
 import { invoicePdf } from '../support/invoice-pdf'
+import { externalSandboxEnv } from '../support/external-sandbox-env'
 import type { RunningSandbox } from '../chorus/sandbox-harness'
 import { SANDBOX_CREDENTIALS } from '../../src/sandbox'
 
@@ -59,19 +60,8 @@ export function scanLogsForSecrets(): Array<{ file: string; secret: string }> {
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 export function connectorEnv(sandbox: RunningSandbox, dataDir: string, databaseUrl: string | undefined, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    DATA_DIR: dataDir,
-    CONNECTOR_ADMIN_KEY: ADMIN_KEY,
-    // A fixed key, so that two instances (or a restart) can read each other's encrypted passwords.
-    CONNECTOR_SECRET_KEY: '4c1b0f5e2d8a9c7b6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d',
-    CHORUS_ENV: 'qualification',
-    PISTE_CLIENT_ID: SANDBOX_CREDENTIALS.clientId,
-    PISTE_CLIENT_SECRET: SANDBOX_CREDENTIALS.clientSecret,
-    PISTE_OAUTH_URL: `${sandbox.base}/api/oauth/token`,
-    CHORUS_API_URL: `${sandbox.base}/cpro`,
-    ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-    ...extra,
-  }
+  // A fixed secret key, so that two instances (or a restart) can read each other's encrypted passwords.
+  return externalSandboxEnv(sandbox, { dataDir, adminKey: ADMIN_KEY, databaseUrl }, { CONNECTOR_SECRET_KEY: '4c1b0f5e2d8a9c7b6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d', ...extra })
 }
 
 /** Output of every service the suite started, kept for the final secrets scan. */
