@@ -19,8 +19,8 @@ import { loadConfig } from '../src/config'
 import type { Ports } from '../src/workflows/ports'
 import { FolderConfigSchema } from '../src/sources/folder/folder-config'
 import { OdooConfigInput } from '../src/sources/odoo/odoo-config'
-import { WEBHOOK_EVENTS } from '../src/workflows/emit-webhook-event'
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, EVENT_HEADER, DELIVERY_HEADER } from '../src/workflows/deliver-webhook'
+import { WEBHOOK_EVENTS } from '../src/workflows/webhooks/emit-webhook-event'
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, EVENT_HEADER, DELIVERY_HEADER } from '../src/workflows/webhooks/deliver-webhook'
 
 const root = new URL('..', import.meta.url)
 export const MANIFEST_PATH = fileURLToPath(new URL('connector-manifest.json', root))

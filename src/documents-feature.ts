@@ -1,12 +1,12 @@
 import type { Feature } from './feature'
 import type { Ports } from './workflows/ports'
-import type { DocumentDeps } from './workflows/document-deps'
+import type { DocumentDeps } from './workflows/documents/document-deps'
 import { PdfWorkerPool } from './pdf/pdf-worker-pool'
-import { lookupStructure } from './workflows/directory-lookup'
+import { lookupStructure } from './workflows/directory/directory-lookup'
 import { findMapping } from './db/recipient-mappings'
 import { documentHandlers } from './jobs/document-handlers'
 import { documentActionsRoutes } from './http/api/document-actions-routes'
-import { enqueue } from './jobs/queue'
+import { enqueue } from './db/jobs'
 
 /**
  * Analysis, completeness and submission of documents: the PDF worker pool, the document jobs, the

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { DB } from '../db/schema'
-import { enqueue, type EnqueueOptions } from '../jobs/queue'
+import { enqueue, type EnqueueOptions } from '../db/jobs'
 
 /**
  * Enqueues the run of `name` for one time slot, once across every instance: the first instance to

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
 import type { DB, RecipientMappingsTable } from './schema'
-import { enqueue } from '../jobs/queue'
+import { enqueue } from './jobs'
 import { audit } from './audit'
 import { labelTrigrams, normalizeLabel, RESERVED_SERVICE_CODE, SUGGESTION_THRESHOLD, trigramDice } from '../domain/recipient-label'
 

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
 import type { Database } from '../db/database'
-import { queueCounts } from '../jobs/queue'
+import { queueCounts } from '../db/jobs'
 
 export interface Metrics {
   readonly registry: Registry

@@ -1,5 +1,5 @@
 import { listAccounts } from '../db/accounts'
-import { testAccountConnection } from '../workflows/test-account-connection'
+import { testAccountConnection } from '../workflows/accounts/test-account-connection'
 import type { Ports } from '../workflows/ports'
 import type { JobHandlers } from './job-handler'
 

@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import type { JobHandlers } from './job-handler'
-import { purgeFinishedJobs } from './queue'
+import { purgeFinishedJobs } from '../db/jobs'
 
 /** Housekeeping: finished jobs and old cron slots would otherwise grow without bound. */
 export function maintenanceHandlers(): JobHandlers {

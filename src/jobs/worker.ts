@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
 import type { DB, Job } from '../db/schema'
-import { claimJobs, completeJob, failJob, heartbeat, releaseJob, rescueExpiredLeases, LeaseLostError } from './queue'
+import { claimJobs, completeJob, failJob, heartbeat, releaseJob, rescueExpiredLeases, LeaseLostError } from '../db/jobs'
 import { PermanentJobError, RetryLaterError, type JobHandlers } from './job-handler'
 
 export interface WorkerOptions {

@@ -1,6 +1,6 @@
 import type { FilingRule } from '../domain/filing-rule'
 import type { ScanStats, SourceRow } from '../db/sources'
-import type { IncomingDocument, ReceiveOutcome } from '../workflows/receive-document'
+import type { IncomingDocument, ReceiveOutcome } from '../workflows/intake/receive-document'
 
 /** What a scan gives an adapter: the source, its rules, and one way to hand documents in. */
 export interface ScanContext {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { startTestService, type TestService } from '../support/in-process-service'
 import { SANDBOX_CREDENTIALS } from '../../src/sandbox'
-import { expiryWarning } from '../../src/workflows/test-account-connection'
+import { expiryWarning } from '../../src/workflows/accounts/test-account-connection'
 
 describe('supplier accounts', () => {
   let s: TestService

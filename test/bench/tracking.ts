@@ -33,7 +33,7 @@ import { invoicesRoutes } from '../../src/http/api/invoices-routes'
 import { createSecretBox } from '../../src/secrets/secret-box'
 import { createChorusClient } from '../../src/chorus'
 import { createSandbox, SANDBOX_CREDENTIALS, SEED_STRUCTURES } from '../../src/sandbox'
-import { syncStatuses } from '../../src/workflows/sync-statuses'
+import { syncStatuses } from '../../src/workflows/tracking/sync-statuses'
 import type { Ports } from '../../src/workflows/ports'
 import { seedTracking } from './_tracking-seed'
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { chooseRule, globToRegExp, mapHostMetadata, ruleMatches, type FilingRule } from '../../src/domain/filing-rule'
 import { documentState } from '../../src/domain/document-state'
 import { checkIntakeFile, MAX_INTAKE_BYTES } from '../../src/sources/check-intake-file'
-import { displayFilename } from '../../src/workflows/receive-document'
+import { displayFilename } from '../../src/workflows/intake/receive-document'
 import { ruleDomain } from '../../src/sources/odoo/odoo-source'
 import { domainAnd, domainOr } from '../../src/sources/odoo/odoo-client'
 

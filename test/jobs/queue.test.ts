@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { sql } from 'kysely'
 import { testEngines, type TestDatabase } from '../support/databases'
 import { captureLogs } from '../support/log-capture'
-import { backoffMs, claimJobs, completeJob, enqueue, failJob, rescueExpiredLeases } from '../../src/jobs/queue'
+import { backoffMs, claimJobs, completeJob, enqueue, failJob, rescueExpiredLeases } from '../../src/db/jobs'
 import { createWorker } from '../../src/jobs/worker'
 import { PermanentJobError, RetryLaterError } from '../../src/jobs/job-handler'
 

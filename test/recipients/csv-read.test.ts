@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { CsvSyntaxError, decodeCsvBytes, detectDelimiter, parseCsv } from '../../src/domain/csv-read'
-import { cleanCell } from '../../src/workflows/import-recipient-mappings'
+import { cleanCell } from '../../src/workflows/recipients/import-recipient-mappings'
 
 const cells = (text: string) => parseCsv(text).rows.map((r) => r.cells)
 

@@ -6,7 +6,7 @@ import { testEngines, type TestDatabase } from '../support/databases'
 import { intakePorts, pdfBytes, type IntakePorts } from '../intake/intake-harness'
 import { createSource, getSource } from '../../src/db/sources'
 import { createFilingRule } from '../../src/db/filing-rules'
-import { scanSource, enqueueDueScans } from '../../src/workflows/scan-source'
+import { scanSource, enqueueDueScans } from '../../src/workflows/intake/scan-source'
 import { intakeAdapters } from '../../src/sources/intake-feature'
 import { folderWatchers } from '../../src/sources/folder/folder-watchers'
 

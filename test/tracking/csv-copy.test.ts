@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import pg from 'pg'
 import { testEngines, type TestDatabase } from '../support/databases'
 import { createCopyOut, copyCsvDecoder, type CopyOut } from '../../src/db/copy-out'
-import { invoicesCsvChunks } from '../../src/workflows/export-invoices'
+import { invoicesCsvChunks } from '../../src/workflows/tracking/export-invoices'
 import type { InvoiceFilters, Sort } from '../../src/db/invoices'
 
 const postgres = testEngines().find((e) => e.name === 'postgres')

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sql } from 'kysely'
 import { testEngines, type TestDatabase } from '../support/databases'
 import { csvCell } from '../../src/domain/csv'
-import { EXPORT_COLUMNS, runExport } from '../../src/workflows/export-invoices'
+import { EXPORT_COLUMNS, runExport } from '../../src/workflows/tracking/export-invoices'
 import { SORT_COLUMNS } from '../../src/db/invoices'
 import { json, trackingWorld, type TrackingWorld } from './tracking-harness'
 

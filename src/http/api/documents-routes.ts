@@ -5,7 +5,7 @@ import { getDocument, listDocuments, type DocumentTab } from '../../db/documents
 import { getBlob, sha256Hex } from '../../db/blobs'
 import { getAccount } from '../../db/accounts'
 import { getSource, getSourceByName, DEFAULT_PUSH_SOURCE } from '../../db/sources'
-import { receiveDocument } from '../../workflows/receive-document'
+import { receiveDocument } from '../../workflows/intake/receive-document'
 import type { Ports } from '../../workflows/ports'
 import { apiRoute, apiRouter } from './api-route'
 import { DocumentSchema, presentDocument } from './present-document'

@@ -21,9 +21,9 @@ import {
   type RecipientMapping,
 } from '../../db/recipient-mappings'
 import type { Database } from '../../db/database'
-import { importRecipientMappings, MAX_IMPORT_ROWS } from '../../workflows/import-recipient-mappings'
-import { resolveRecipient } from '../../workflows/resolve-recipient'
-import { lookupStructure } from '../../workflows/directory-lookup'
+import { importRecipientMappings, MAX_IMPORT_ROWS } from '../../workflows/recipients/import-recipient-mappings'
+import { resolveRecipient } from '../../workflows/recipients/resolve-recipient'
+import { lookupStructure } from '../../workflows/directory/directory-lookup'
 import type { Ports } from '../../workflows/ports'
 import { actorOf } from '../app-env'
 import { apiRoute, apiRouter } from './api-route'

@@ -5,7 +5,7 @@ import { createSource, deleteSource, documentCounts, getSource, listSources, upd
 import { audit } from '../../db/audit'
 import { FolderConfigSchema } from '../../sources/folder/folder-config'
 import { OdooConfigInput } from '../../sources/odoo/odoo-config'
-import { requestScan, scanJobKey } from '../../workflows/scan-source'
+import { requestScan, scanJobKey } from '../../workflows/intake/scan-source'
 import type { Ports } from '../../workflows/ports'
 import { actorOf } from '../app-env'
 import { describeIssues } from '../error-response'

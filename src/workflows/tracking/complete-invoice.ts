@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto'
-import type { InvoiceRow } from '../db/schema'
-import { getInvoice, recordAction } from '../db/invoices'
-import { AppError } from '../domain/app-error'
-import type { PieceJointeComplementaire } from '../chorus'
+import type { InvoiceRow } from '../../db/schema'
+import { getInvoice, recordAction } from '../../db/invoices'
+import { AppError } from '../../domain/app-error'
+import type { PieceJointeComplementaire } from '../../chorus'
 import { loadActionTarget, requireStatus, writeOnce } from './invoice-action'
 import { emitStatusEvents } from './sync-statuses'
-import type { Ports } from './ports'
+import type { Ports } from '../ports'
 
 export interface Attachment {
   readonly filename: string

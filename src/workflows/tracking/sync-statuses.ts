@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto'
 import { sql, type ColumnType, type Transaction } from 'kysely'
-import type { Account, DB } from '../db/schema'
-import type { Database } from '../db/database'
-import { technicalAccountOf } from '../db/accounts'
-import { isChorusError, type ConsulterHistoriqueResponse, type FactureFournisseurResume, type HistoStatut, type TechnicalAccount } from '../chorus'
-import { isFinalStatus, needsAction } from '../domain/invoice-status'
-import { emitWebhookEvent } from './emit-webhook-event'
+import type { Account, DB } from '../../db/schema'
+import type { Database } from '../../db/database'
+import { technicalAccountOf } from '../../db/accounts'
+import { isChorusError, type ConsulterHistoriqueResponse, type FactureFournisseurResume, type HistoStatut, type TechnicalAccount } from '../../chorus'
+import { isFinalStatus, needsAction } from '../../domain/invoice-status'
+import { emitWebhookEvent } from '../webhooks/emit-webhook-event'
 import { linkReplacements } from './handle-rejection'
-import type { Ports } from './ports'
+import type { Ports } from '../ports'
 
 /** tracking_sync_state (migrations/0003_tracking.ts): where each account's last sweep stopped. */
 interface SyncStateTable {

@@ -1,9 +1,9 @@
-import type { Account, InvoiceRow } from '../db/schema'
-import { getAccount, technicalAccountOf } from '../db/accounts'
-import { getInvoice, recordAction } from '../db/invoices'
-import { AppError } from '../domain/app-error'
-import { isChorusError, type TechnicalAccount } from '../chorus'
-import type { Ports } from './ports'
+import type { Account, InvoiceRow } from '../../db/schema'
+import { getAccount, technicalAccountOf } from '../../db/accounts'
+import { getInvoice, recordAction } from '../../db/invoices'
+import { AppError } from '../../domain/app-error'
+import { isChorusError, type TechnicalAccount } from '../../chorus'
+import type { Ports } from '../ports'
 
 /** What the complete / recycle / handle actions share: the invoice, its account, the status rule, and reconciling a write whose outcome is unknown. */
 export interface ActionTarget {

@@ -1,5 +1,5 @@
-import { FIELD_NAMES, mergeFields, type FieldName, type FieldValue, type InvoiceFields } from '../domain/invoice-fields'
-import type { DocumentRow } from '../db/schema'
+import { FIELD_NAMES, mergeFields, type FieldName, type FieldValue, type InvoiceFields } from '../../domain/invoice-fields'
+import type { DocumentRow } from '../../db/schema'
 
 /**
  * What `documents.extracted` holds: each reader's layer kept apart, so that a later change (a person's

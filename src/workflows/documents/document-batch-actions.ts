@@ -1,9 +1,9 @@
 import { sql } from 'kysely'
-import { SUBMIT_PRIORITY } from '../jobs/priorities'
-import { audit } from '../db/audit'
-import { enqueue } from '../jobs/queue'
-import type { Localized } from '../domain/localized'
-import type { Ports } from './ports'
+import { SUBMIT_PRIORITY } from '../../jobs/priorities'
+import { audit } from '../../db/audit'
+import { enqueue } from '../../db/jobs'
+import type { Localized } from '../../domain/localized'
+import type { Ports } from '../ports'
 
 /** One line of a selection's result: actions on a selection never succeed or fail as a whole. */
 export interface ItemResult {

@@ -1,8 +1,8 @@
 import { sql } from 'kysely'
-import type { Account } from '../db/schema'
-import { technicalAccountOf } from '../db/accounts'
-import { isChorusError, type TechnicalAccount } from '../chorus'
-import type { Ports } from './ports'
+import type { Account } from '../../db/schema'
+import { technicalAccountOf } from '../../db/accounts'
+import { isChorusError, type TechnicalAccount } from '../../chorus'
+import type { Ports } from '../ports'
 
 export interface DirectoryService {
   readonly code: string

@@ -1,13 +1,13 @@
 import { sql } from 'kysely'
-import type { InvoiceRow } from '../db/schema'
-import { getInvoice, recordAction } from '../db/invoices'
-import { AppError } from '../domain/app-error'
-import { compactIdentifier, isValidSiret } from '../domain/siret'
-import { normalizeLabel } from '../domain/recipient-label'
-import { lookupStructure, type DirectoryStructure } from './directory-lookup'
+import type { InvoiceRow } from '../../db/schema'
+import { getInvoice, recordAction } from '../../db/invoices'
+import { AppError } from '../../domain/app-error'
+import { compactIdentifier, isValidSiret } from '../../domain/siret'
+import { normalizeLabel } from '../../domain/recipient-label'
+import { lookupStructure, type DirectoryStructure } from '../directory/directory-lookup'
 import { loadActionTarget, requireStatus, writeOnce } from './invoice-action'
 import { emitStatusEvents } from './sync-statuses'
-import type { Ports } from './ports'
+import type { Ports } from '../ports'
 
 export interface RecycleInput {
   readonly recipientSiret: string

@@ -1,13 +1,13 @@
-import type { DocumentRow } from '../db/schema'
-import type { Ports } from './ports'
-import { chooseRule, mapHostMetadata, type Candidate, type FilingRule } from '../domain/filing-rule'
-import { rulesOfSource } from '../db/filing-rules'
-import { defaultAccount } from '../db/accounts'
-import { findVersion, insertDocumentVersion, supersedePreviousVersions } from '../db/documents'
-import { putBlob, sha256Hex } from '../db/blobs'
-import { enqueue } from '../jobs/queue'
-import { emitWebhookEvent } from './emit-webhook-event'
-import { checkIntakeFile, MAX_INTAKE_BYTES, type IntakeError } from '../sources/check-intake-file'
+import type { DocumentRow } from '../../db/schema'
+import type { Ports } from '../ports'
+import { chooseRule, mapHostMetadata, type Candidate, type FilingRule } from '../../domain/filing-rule'
+import { rulesOfSource } from '../../db/filing-rules'
+import { defaultAccount } from '../../db/accounts'
+import { findVersion, insertDocumentVersion, supersedePreviousVersions } from '../../db/documents'
+import { putBlob, sha256Hex } from '../../db/blobs'
+import { enqueue } from '../../db/jobs'
+import { emitWebhookEvent } from '../webhooks/emit-webhook-event'
+import { checkIntakeFile, MAX_INTAKE_BYTES, type IntakeError } from '../../sources/check-intake-file'
 
 /** What a source reports: one version of one host document. */
 export interface IncomingDocument {

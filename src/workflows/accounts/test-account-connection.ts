@@ -1,11 +1,11 @@
 import { sql } from 'kysely'
-import type { Account } from '../db/schema'
-import { technicalAccountOf } from '../db/accounts'
-import { isChorusError } from '../chorus'
-import { compactIdentifier } from '../domain/siret'
-import { todayIn } from '../domain/calendar-date'
-import type { Localized } from '../domain/localized'
-import type { Ports } from './ports'
+import type { Account } from '../../db/schema'
+import { technicalAccountOf } from '../../db/accounts'
+import { isChorusError } from '../../chorus'
+import { compactIdentifier } from '../../domain/siret'
+import { todayIn } from '../../domain/calendar-date'
+import type { Localized } from '../../domain/localized'
+import type { Ports } from '../ports'
 
 export type ConnectionStep = 'piste_application' | 'technical_account' | 'structure_linked' | 'password_expiry'
 

@@ -1,6 +1,6 @@
-import type { Account } from '../db/schema'
-import type { RecipientDirectory } from '../domain/completeness'
-import type { AnalysePdfOptions, LocalPdfAnalysis } from '../pdf/analyse-pdf-locally'
+import type { Account } from '../../db/schema'
+import type { RecipientDirectory } from '../../domain/completeness'
+import type { AnalysePdfOptions, LocalPdfAnalysis } from '../../pdf/analyse-pdf-locally'
 
 /** The collaborators of the document workflows beyond Ports: the PDF reader pool, the directory, the recipient mappings. */
 export interface DocumentDeps {

@@ -1,7 +1,7 @@
-import { fieldLayer, type InvoiceFields } from '../domain/invoice-fields'
-import { isCalendarDate } from '../domain/calendar-date'
-import { compactIdentifier, isValidSiret } from '../domain/siret'
-import type { DeposerPdfResponse } from '../chorus'
+import { fieldLayer, type InvoiceFields } from '../../domain/invoice-fields'
+import { isCalendarDate } from '../../domain/calendar-date'
+import { compactIdentifier, isValidSiret } from '../../domain/siret'
+import type { DeposerPdfResponse } from '../../chorus'
 
 /**
  * Chorus Pro's OCR answer (deposer/pdf) as a field layer. Its values only fill what nothing better

@@ -1,4 +1,4 @@
-import type { Ports } from './ports'
+import type { Ports } from '../ports'
 import {
   checkDirectory,
   findMapping,
@@ -6,7 +6,7 @@ import {
   type DirectoryCheck,
   type MappingMatch,
   type RecipientMapping,
-} from '../db/recipient-mappings'
+} from '../../db/recipient-mappings'
 
 export interface ResolvedRecipient {
   /** The mapping that applies (the account's before a global one), or null. */

@@ -1,8 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { sql } from 'kysely'
-import type { Job } from '../db/schema'
-import { PermanentJobError } from '../jobs/job-handler'
-import type { Ports } from './ports'
+import type { Job } from '../../db/schema'
+import { PermanentJobError } from '../../jobs/job-handler'
+import type { Ports } from '../ports'
 
 export const SIGNATURE_HEADER = 'x-chorus-signature'
 export const TIMESTAMP_HEADER = 'x-chorus-timestamp'

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Transaction } from 'kysely'
-import type { DB, Job } from '../db/schema'
+import type { DB, Job } from './schema'
 
 type Executor = Kysely<DB> | Transaction<DB>
 

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely'
-import type { DB } from '../db/schema'
-import { enqueue } from '../jobs/queue'
+import type { DB } from '../../db/schema'
+import { enqueue } from '../../db/jobs'
 
 export const WEBHOOK_EVENTS = ['document.analysed', 'document.error', 'invoice.submitted', 'invoice.status_changed', 'invoice.to_process'] as const
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number]

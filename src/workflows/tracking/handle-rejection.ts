@@ -1,10 +1,10 @@
 import { sql } from 'kysely'
-import type { Database } from '../db/database'
-import type { InvoiceRow } from '../db/schema'
-import { getInvoice, recordAction } from '../db/invoices'
-import { AppError } from '../domain/app-error'
+import type { Database } from '../../db/database'
+import type { InvoiceRow } from '../../db/schema'
+import { getInvoice, recordAction } from '../../db/invoices'
+import { AppError } from '../../domain/app-error'
 import { loadActionTarget, requireStatus } from './invoice-action'
-import type { Ports } from './ports'
+import type { Ports } from '../ports'
 
 export interface HandleInput {
   readonly creditNoteNumber?: string | null

@@ -3,12 +3,12 @@ import { rename, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { once } from 'node:events'
 import { sql, type RawBuilder } from 'kysely'
-import type { Database } from '../db/database'
-import type { InvoiceRow } from '../db/schema'
-import { countInvoices, encodeCursor, filterConditions, keysetPage, SORT_COLUMNS, type InvoiceFilters, type Sort } from '../db/invoices'
-import { CSV_BOM, CSV_EOL, csvFormat, type CsvFormat, type CsvSeparator } from '../domain/csv'
-import type { Ports } from './ports'
-import { copyCsvDecoder, type CopyOut } from '../db/copy-out'
+import type { Database } from '../../db/database'
+import type { InvoiceRow } from '../../db/schema'
+import { countInvoices, encodeCursor, filterConditions, keysetPage, SORT_COLUMNS, type InvoiceFilters, type Sort } from '../../db/invoices'
+import { CSV_BOM, CSV_EOL, csvFormat, type CsvFormat, type CsvSeparator } from '../../domain/csv'
+import type { Ports } from '../ports'
+import { copyCsvDecoder, type CopyOut } from '../../db/copy-out'
 
 /**
  * The CSV export's columns: stable, in this order (documented in README "CSV export"). Extend at the

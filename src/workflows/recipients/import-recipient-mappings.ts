@@ -1,5 +1,5 @@
-import type { Ports } from './ports'
-import { audit } from '../db/audit'
+import type { Ports } from '../ports'
+import { audit } from '../../db/audit'
 import {
   checkDirectory,
   createMapping,
@@ -10,12 +10,12 @@ import {
   type DirectoryStatus,
   type MappingValues,
   type RecipientMapping,
-} from '../db/recipient-mappings'
-import { CsvSyntaxError, decodeCsvBytes, detectDelimiter, isBlankRow, parseCsv } from '../domain/csv-read'
-import type { Localized } from '../domain/localized'
-import { ENGAGEMENT_NUMBER_MAX_LENGTH, normalizeLabel, RESERVED_SERVICE_CODE } from '../domain/recipient-label'
-import { compactIdentifier, isValidSiret } from '../domain/siret'
-import { AppError } from '../domain/app-error'
+} from '../../db/recipient-mappings'
+import { CsvSyntaxError, decodeCsvBytes, detectDelimiter, isBlankRow, parseCsv } from '../../domain/csv-read'
+import type { Localized } from '../../domain/localized'
+import { ENGAGEMENT_NUMBER_MAX_LENGTH, normalizeLabel, RESERVED_SERVICE_CODE } from '../../domain/recipient-label'
+import { compactIdentifier, isValidSiret } from '../../domain/siret'
+import { AppError } from '../../domain/app-error'
 
 /** The columns an import reads, with the headers accepted for each (compared once normalised). */
 export const IMPORT_COLUMNS = {
