@@ -2,7 +2,7 @@ import { z } from '@hono/zod-openapi'
 import { AppError } from '../../domain/app-error'
 import { compactIdentifier, isValidSiret } from '../../domain/siret'
 import { defaultAccount, getAccount } from '../../db/accounts'
-import { lookupStructure } from '../../workflows/directory-lookup'
+import { lookupStructure } from '../../workflows/directory/directory-lookup'
 import type { Ports } from '../../workflows/ports'
 import { apiRoute, apiRouter } from './api-route'
 
