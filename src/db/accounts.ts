@@ -1,6 +1,7 @@
-import { sql } from 'kysely'
+import type { UpdateObject } from 'kysely'
 import type { Database } from './database'
-import type { Account } from './schema'
+import type { Account, DB } from './schema'
+import { now } from './sql-now'
 import type { SecretBox } from '../secrets/secret-box'
 import type { TechnicalAccount } from '../chorus'
 import { registerSecret } from '../logger'
@@ -37,7 +38,7 @@ export async function createAccount(db: Database, secrets: SecretBox, environmen
 }
 
 export async function updateAccount(db: Database, secrets: SecretBox, id: string, patch: Partial<AccountInput> & { disabled?: boolean }): Promise<Account | undefined> {
-  const set: Record<string, unknown> = { updated_at: sql`now()` }
+  const set: UpdateObject<DB, 'accounts'> = { updated_at: now() }
   if (patch.name !== undefined) set.name = patch.name
   if (patch.siret !== undefined) {
     set.siret = patch.siret
@@ -49,8 +50,8 @@ export async function updateAccount(db: Database, secrets: SecretBox, id: string
   if (patch.submissionRoute !== undefined) set.submission_route = patch.submissionRoute
   if (patch.checkEngagements !== undefined) set.check_engagements = patch.checkEngagements
   if (patch.sendAttachments !== undefined) set.send_attachments = patch.sendAttachments
-  if (patch.disabled !== undefined) set.disabled_at = patch.disabled ? sql`now()` : null
-  return db.updateTable('accounts').set(set as any).where('id', '=', id).returningAll().executeTakeFirst()
+  if (patch.disabled !== undefined) set.disabled_at = patch.disabled ? now() : null
+  return db.updateTable('accounts').set(set).where('id', '=', id).returningAll().executeTakeFirst()
 }
 
 export function getAccount(db: Database, id: string | number): Promise<Account | undefined> {

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { sql } from 'kysely'
 import type { Database } from './database'
 import type { ApiKey, Role } from './schema'
+import { now } from './sql-now'
 
 export const ROLES: readonly Role[] = ['viewer', 'operator', 'admin']
 
@@ -43,7 +43,7 @@ export async function findActiveApiKey(db: Database, key: string): Promise<Publi
     .where('revoked_at', 'is', null)
     .executeTakeFirst()
   if (row && (!row.last_used_at || Date.now() - row.last_used_at.getTime() > 60_000)) {
-    await db.updateTable('api_keys').set({ last_used_at: sql`now()` as any }).where('id', '=', row.id).execute()
+    await db.updateTable('api_keys').set({ last_used_at: now() }).where('id', '=', row.id).execute()
   }
   return row
 }
@@ -59,7 +59,7 @@ export async function listApiKeys(db: Database): Promise<PublicApiKey[]> {
 export async function revokeApiKey(db: Database, id: string): Promise<PublicApiKey | undefined> {
   return db
     .updateTable('api_keys')
-    .set({ revoked_at: sql`now()` as any })
+    .set({ revoked_at: now() })
     .where('id', '=', id)
     .where('revoked_at', 'is', null)
     .returning(['id', 'name', 'role', 'prefix', 'created_by', 'created_at', 'last_used_at', 'revoked_at'])

@@ -26,12 +26,24 @@ export function inlineParameters(query: CompiledQuery, escapeLiteral: (s: string
   })
 }
 
+/**
+ * pg's own `utils.prepareValue` (how pg turns a Date, an array or a Buffer into the text it sends). pg exports
+ * `utils` at run time but @types/pg does not declare it, so it is found by narrowing rather than a cast.
+ */
+function pgPrepareValue(pg: object): (v: unknown) => unknown {
+  const utils: unknown = 'utils' in pg ? pg.utils : undefined
+  if (typeof utils === 'object' && utils !== null && 'prepareValue' in utils && typeof utils.prepareValue === 'function') {
+    const prepare = utils.prepareValue
+    return (v) => prepare(v)
+  }
+  throw new Error('this version of pg has no utils.prepareValue')
+}
+
 export async function createCopyOut(pool: Pool): Promise<CopyOut> {
   const { to } = await import('pg-copy-streams')
-  const pg = await import('pg')
-  const utils = (pg.default as any).utils ?? (await import('pg/lib/utils.js' as string)).default
-  const escapeLiteral: (s: string) => string = (pg.default as any).escapeLiteral ?? utils.escapeLiteral
-  const prepareValue: (v: unknown) => unknown = utils.prepareValue
+  const { default: pg } = await import('pg')
+  const escapeLiteral = pg.escapeLiteral
+  const prepareValue = pgPrepareValue(pg)
   return async function* copyOut(query, opts = {}) {
     const { signal } = opts
     const text = inlineParameters(query, escapeLiteral, prepareValue)

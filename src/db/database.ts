@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { Kysely, PostgresDialect } from 'kysely'
+import type { CustomTypesConfig } from 'pg'
 import type { DB } from './schema'
 import { createCopyOut, type CopyOut } from './copy-out'
 
@@ -32,13 +33,13 @@ export async function openDatabase(opts: { url?: string | undefined; dir?: strin
     const { default: pg } = await import('pg')
     const { default: Cursor } = await import('pg-cursor')
     const identity = (v: string) => v
-    const types = {
-      getTypeParser(oid: number, format?: any) {
+    const types: CustomTypesConfig = {
+      getTypeParser(oid, format) {
         if (oid === pgTypeParsers.DATE || oid === pgTypeParsers.INT8 || oid === pgTypeParsers.NUMERIC) return identity
         return pg.types.getTypeParser(oid, format)
       },
     }
-    const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10, types: types as any })
+    const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10, types })
     // An idle client's error (server restart, network cut) must not crash the process; the next query reports it.
     pool.on('error', () => {})
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) })

@@ -1,6 +1,7 @@
 import { sql, type Expression, type Kysely, type SqlBool, type Transaction, type ExpressionBuilder } from 'kysely'
 import type { DB, DocumentRow } from './schema'
 import type { DocumentState } from '../domain/document-state'
+import { now } from './sql-now'
 
 type Executor = Kysely<DB> | Transaction<DB>
 
@@ -29,6 +30,13 @@ export interface NewDocumentVersion {
   readonly refused?: { code: string; message: { fr: string; en: string } } | undefined
 }
 
+/** The invoice number the fields carry (`fields.invoiceNumber.value`), for search; null when there is none. */
+function invoiceNumberOf(fields: Record<string, unknown>): string | null {
+  const field = fields.invoiceNumber
+  if (typeof field !== 'object' || field === null || !('value' in field)) return null
+  return typeof field.value === 'string' ? field.value : null
+}
+
 /** Inserts a version; undefined when the same (source, reference, checksum) exists already (a concurrent intake won). */
 export async function insertDocumentVersion(db: Executor, d: NewDocumentVersion): Promise<DocumentRow | undefined> {
   return db
@@ -44,7 +52,7 @@ export async function insertDocumentVersion(db: Executor, d: NewDocumentVersion)
       filing_rule_id: d.filingRuleId,
       host_metadata: JSON.stringify(d.hostMetadata),
       fields: JSON.stringify(d.fields),
-      invoice_number: typeof (d.fields as any).invoiceNumber?.value === 'string' ? (d.fields as any).invoiceNumber.value : null,
+      invoice_number: invoiceNumberOf(d.fields),
       stage: d.refused ? 'to_submit' : 'received',
       analysis_status: d.refused ? 'error' : 'pending',
       analysis_error: d.refused ? JSON.stringify(d.refused) : null,
@@ -64,14 +72,14 @@ export const SUPERSEDABLE_STAGES = ['received', 'analysing', 'to_submit'] as con
 export async function supersedePreviousVersions(db: Executor, newDoc: Pick<DocumentRow, 'id' | 'source_id' | 'source_ref'>): Promise<string[]> {
   const rows = await db
     .updateTable('documents')
-    .set({
+    .set((eb) => ({
       superseded_by: newDoc.id,
-      stage_before_removal: sql`stage` as any,
+      stage_before_removal: eb.ref('stage'),
       stage: 'removed',
-      removed_at: sql`now()` as any,
+      removed_at: now(),
       removed_by: 'superseded',
-      updated_at: sql`now()` as any,
-    })
+      updated_at: now(),
+    }))
     .where('source_id', '=', newDoc.source_id)
     .where('source_ref', '=', newDoc.source_ref)
     .where('id', '<>', newDoc.id)

@@ -1,6 +1,7 @@
-import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
+import type { Kysely, Selectable, Transaction, UpdateObject } from 'kysely'
 import type { DB, FilingRulesTable } from './schema'
 import type { FilingRule, RuleMatch } from '../domain/filing-rule'
+import { now } from './sql-now'
 
 export type FilingRuleRow = Selectable<FilingRulesTable>
 type Executor = Kysely<DB> | Transaction<DB>
@@ -51,14 +52,14 @@ export function createFilingRule(db: Executor, input: FilingRuleInput): Promise<
 }
 
 export function updateFilingRule(db: Executor, id: string, patch: Partial<Omit<FilingRuleInput, 'sourceId'>>): Promise<FilingRuleRow | undefined> {
-  const set: Record<string, unknown> = { updated_at: sql`now()` }
+  const set: UpdateObject<DB, 'filing_rules'> = { updated_at: now() }
   if (patch.name !== undefined) set.name = patch.name
   if (patch.position !== undefined) set.position = patch.position
   if (patch.enabled !== undefined) set.enabled = patch.enabled
   if (patch.match !== undefined) set.match = JSON.stringify(patch.match)
   if (patch.accountId !== undefined) set.account_id = patch.accountId
   if (patch.metadataMap !== undefined) set.metadata_map = JSON.stringify(patch.metadataMap)
-  return db.updateTable('filing_rules').set(set as any).where('id', '=', id).returningAll().executeTakeFirst()
+  return db.updateTable('filing_rules').set(set).where('id', '=', id).returningAll().executeTakeFirst()
 }
 
 export async function deleteFilingRule(db: Executor, id: string): Promise<boolean> {

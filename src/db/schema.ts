@@ -8,6 +8,8 @@ type Id = ColumnType<string, string | number | bigint | undefined, never>
 type Ref = ColumnType<string, string | number | bigint, string | number | bigint>
 type NullableRef = ColumnType<string | null, string | number | bigint | null | undefined, string | number | bigint | null>
 type Timestamp = ColumnType<Date, Date | string | undefined, Date | string>
+/** A timestamp the insert must give (no default). */
+type RequiredTimestamp = ColumnType<Date, Date | string, Date | string>
 type NullableTimestamp = ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
 type Json<T = unknown> = ColumnType<T, string | T | undefined, string | T>
 type NullableJson<T = unknown> = ColumnType<T | null, string | T | null | undefined, string | T | null>
@@ -282,6 +284,28 @@ export interface AuditLogTable {
   details: NullableJson
 }
 
+/** migrations/0004_ui_sessions.ts: one-time tickets, stored as SHA-256 hashes. */
+export interface UiTicketsTable {
+  hash: string
+  api_key_id: Ref
+  lang: string | null
+  tab: string | null
+  created_at: Timestamp
+  expires_at: RequiredTimestamp
+  used_at: NullableTimestamp
+}
+
+/** migrations/0004_ui_sessions.ts: tab page sessions, stored as SHA-256 hashes of the cookie. */
+export interface UiSessionsTable {
+  hash: string
+  api_key_id: Ref
+  csrf_token: string
+  lang: string | null
+  created_at: Timestamp
+  last_seen_at: Timestamp
+  expires_at: RequiredTimestamp
+}
+
 export interface DB {
   accounts: AccountsTable
   blobs: BlobsTable
@@ -300,6 +324,8 @@ export interface DB {
   webhooks: WebhooksTable
   webhook_deliveries: WebhookDeliveriesTable
   audit_log: AuditLogTable
+  ui_tickets: UiTicketsTable
+  ui_sessions: UiSessionsTable
 }
 
 export type Job = Selectable<JobsTable>

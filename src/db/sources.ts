@@ -1,7 +1,8 @@
-import { sql, type Kysely, type Transaction } from 'kysely'
+import { sql, type Kysely, type Transaction, type UpdateObject } from 'kysely'
 import type { DB, SourcesTable } from './schema'
 import type { Selectable } from 'kysely'
 import type { Database } from './database'
+import { now } from './sql-now'
 
 export type SourceRow = Selectable<SourcesTable>
 export type SourceKind = SourcesTable['kind']
@@ -50,11 +51,11 @@ export async function createSource(db: Executor, input: { kind: SourceKind; name
 }
 
 export async function updateSource(db: Executor, id: string, patch: { name?: string; config?: Record<string, unknown>; enabled?: boolean }): Promise<SourceRow | undefined> {
-  const set: Record<string, unknown> = { updated_at: sql`now()` }
+  const set: UpdateObject<DB, 'sources'> = { updated_at: now() }
   if (patch.name !== undefined) set.name = patch.name
   if (patch.config !== undefined) set.config = JSON.stringify(patch.config)
   if (patch.enabled !== undefined) set.enabled = patch.enabled
-  return db.updateTable('sources').set(set as any).where('id', '=', id).returningAll().executeTakeFirst()
+  return db.updateTable('sources').set(set).where('id', '=', id).returningAll().executeTakeFirst()
 }
 
 export async function deleteSource(db: Executor, id: string): Promise<boolean> {
@@ -63,7 +64,7 @@ export async function deleteSource(db: Executor, id: string): Promise<boolean> {
 }
 
 export async function saveCursor(db: Executor, id: string, cursor: unknown): Promise<void> {
-  await db.updateTable('sources').set({ cursor: JSON.stringify(cursor), updated_at: sql`now()` as any }).where('id', '=', id).execute()
+  await db.updateTable('sources').set({ cursor: JSON.stringify(cursor), updated_at: now() }).where('id', '=', id).execute()
 }
 
 export async function recordScan(db: Executor, id: string, at: Date, stats: ScanStats, error: string | null): Promise<void> {

@@ -1,5 +1,7 @@
-import { sql } from 'kysely'
+import type { UpdateObject } from 'kysely'
 import type { Database } from './database'
+import type { DB } from './schema'
+import { now } from './sql-now'
 import type { SecretBox } from '../secrets/secret-box'
 
 export interface WebhookInput {
@@ -18,12 +20,12 @@ export function createWebhook(db: Database, secrets: SecretBox, input: WebhookIn
 }
 
 export function updateWebhook(db: Database, secrets: SecretBox, id: string, patch: Partial<WebhookInput>) {
-  const set: Record<string, unknown> = { updated_at: sql`now()` }
+  const set: UpdateObject<DB, 'webhooks'> = { updated_at: now() }
   if (patch.url !== undefined) set.url = patch.url
   if (patch.secret !== undefined) set.secret_enc = secrets.seal(patch.secret)
   if (patch.events !== undefined) set.events = JSON.stringify(patch.events)
   if (patch.enabled !== undefined) set.enabled = patch.enabled
-  return db.updateTable('webhooks').set(set as any).where('id', '=', id).returningAll().executeTakeFirst()
+  return db.updateTable('webhooks').set(set).where('id', '=', id).returningAll().executeTakeFirst()
 }
 
 export function getWebhook(db: Database, id: string) {
