@@ -3,7 +3,7 @@ import type { Lang } from '../../domain/localized'
 import type { Role } from '../../db/schema'
 import { roleAtLeast } from '../../db/api-keys'
 import { translator, type T } from './i18n'
-import { UI_CSS_VERSION, UI_JS_VERSION } from './assets'
+import { UI_ASSETS } from './assets'
 import { BRIDGE_BASE } from './api-bridge'
 
 export const TABS = ['to-submit', 'to-process', 'tracking', 'recipients', 'settings'] as const
@@ -42,8 +42,8 @@ export function Layout(props: { ctx: PageCtx; tab: Tab | null; title: string; ch
         <meta name="csrf-token" content={ctx.csrf} />
         <meta name="api-base" content={BRIDGE_BASE} />
         <title>{`${title} · ${t('appName')}`}</title>
-        <link rel="stylesheet" href={`/ui/assets/ui.css?v=${UI_CSS_VERSION}`} />
-        <script src={`/ui/assets/ui.js?v=${UI_JS_VERSION}`} defer></script>
+        <link rel="stylesheet" href={UI_ASSETS.css.path} />
+        <script src={UI_ASSETS.js.path} defer></script>
       </head>
       <body>
         <a class="skip" href="#main">{t('skip')}</a>
@@ -94,7 +94,7 @@ export function MessagePage(props: { lang: Lang; title: string; text: string }) 
         <meta charset="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{props.title}</title>
-        <link rel="stylesheet" href={`/ui/assets/ui.css?v=${UI_CSS_VERSION}`} />
+        <link rel="stylesheet" href={UI_ASSETS.css.path} />
       </head>
       <body>
         <main id="main">

@@ -4,7 +4,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { Database } from '../../db/database'
 import { redeemUiTicket } from '../../db/ui-sessions'
 import type { AppEnv } from '../app-env'
-import { UI_CSS, UI_JS } from './assets'
+import { IMMUTABLE, REVALIDATE, serveAsset, UI_ASSETS } from './assets'
 import { BRIDGE_BASE, callApi, createApiBridge, type ApiBridge } from './api-bridge'
 import { t } from './i18n'
 import { MessagePage, pageCtx, TABS, type PageCtx } from './layout'
@@ -74,10 +74,11 @@ export function uiRoutes(opts: UiRoutesOptions) {
   app.use('/ui/*', securityHeaders(opts.frameAncestors))
   app.use('/ui', securityHeaders(opts.frameAncestors))
 
-  const asset = (body: string, type: string) => (c: Context) =>
-    c.body(body, 200, { 'content-type': type, 'cache-control': 'public, max-age=3600', 'x-content-type-options': 'nosniff' })
-  app.get('/ui/assets/ui.css', asset(UI_CSS, 'text/css; charset=utf-8'))
-  app.get('/ui/assets/ui.js', asset(UI_JS, 'text/javascript; charset=utf-8'))
+  // The pages' CSS and JS: under their hashed names for good; under the old names (pages cached before) revalidated.
+  for (const a of [UI_ASSETS.css, UI_ASSETS.js]) {
+    app.get(a.path, serveAsset(a, IMMUTABLE))
+    app.get(a.legacyPath, serveAsset(a, REVALIDATE))
+  }
 
   // The one-time ticket: exchanged for the cookie, then a redirect so the ticket leaves the address bar.
   app.get('/ui/enter', async (c) => {

@@ -1,0 +1,281 @@
+// @ts-check
+/*
+ * The pages' own script: plain browser JavaScript, served as it is (no build step), allowed by a CSP
+ * that permits nothing inline. Type-checked by TypeScript with the DOM lib (tsconfig.json next to it,
+ * run by `npm test`); the types below are JSDoc only.
+ *
+ * Forms carry data-api="METHOD /path" (on the form or on its submit button) and are sent as JSON
+ * (or multipart) to the session bridge; the answer becomes a message, a reload or a navigation.
+ */
+
+/**
+ * The body of an API error answer (src/http/error-response.ts).
+ * @typedef {{ field?: string, message?: string }} ErrorDetail
+ * @typedef {{ code?: string, message?: string, details?: ErrorDetail[] | { raw?: { libelle?: string } } }} ApiError
+ * @typedef {{ error?: ApiError | null }} ErrorBody
+ */
+
+/**
+ * One item of a batch answer (ok is there only in batch answers, not in plain listings).
+ * @typedef {{ id: string, ok?: boolean, message?: string, code?: string }} BatchItem
+ */
+
+/**
+ * What a form's API call may answer, whichever route it was; each field is read only when present.
+ * @typedef {ErrorBody & {
+ *   nextDocumentId?: string | null,
+ *   key?: string,
+ *   steps?: Array<{ ok: boolean, message: string }>,
+ *   message?: string,
+ *   ok?: boolean,
+ *   items?: BatchItem[],
+ *   created?: number,
+ *   updated?: number,
+ *   errors?: unknown[],
+ * }} Answer
+ */
+
+/**
+ * An export job (src/http/api/exports-routes.ts): its file URL is there once it is done.
+ * @typedef {{ id: string, rowsDone: number, rowsTotal: number | null, progress: number | null, error: string | null }} ExportJobBase
+ * @typedef {ExportJobBase & ({ state: 'done', fileUrl: string } | { state: 'pending' | 'running' | 'failed' | 'expired', fileUrl: null })} ExportJob
+ */
+
+/** A JSON object being built from a form (dotted names make nested objects). @typedef {{ [key: string]: any }} JsonObject */
+
+(() => {
+  'use strict'
+  const csrf = document.querySelector('meta[name="csrf-token"]')?.getAttribute('content') || ''
+  const base = document.querySelector('meta[name="api-base"]')?.getAttribute('content') || '/ui/api/v1'
+  const en = document.documentElement.lang === 'en'
+  /** @param {string} fr @param {string} e */
+  const say = (fr, e) => (en ? e : fr)
+  const flashBox = document.getElementById('flash')
+  /** @param {string | null} message @param {string} [kind] */
+  function flash(message, kind) {
+    if (!flashBox) return
+    flashBox.className = 'alert ' + (kind === 'bad' ? 'bad' : 'ok')
+    flashBox.textContent = message
+  }
+  try {
+    const kept = sessionStorage.getItem('ui-flash')
+    if (kept) { sessionStorage.removeItem('ui-flash'); const f = JSON.parse(kept); flash(f.message, f.kind) }
+  } catch {}
+  /** A message for the next page (after a reload or a navigation). @param {string | null} message @param {string} kind */
+  function later(message, kind) { try { sessionStorage.setItem('ui-flash', JSON.stringify({ message, kind })) } catch {} }
+
+  /** @param {JsonObject} obj @param {string} path @param {unknown} value */
+  function setPath(obj, path, value) {
+    const parts = path.split('.')
+    let o = obj
+    for (let i = 0; i < parts.length - 1; i++) o = o[parts[i]] = o[parts[i]] || {}
+    o[parts[parts.length - 1]] = value
+  }
+  /** @param {HTMLFormElement} form @returns {JsonObject} */
+  function formJson(form) {
+    /** @type {JsonObject} */
+    const out = {}
+    const changedOnly = form.dataset.changedOnly === 'true'
+    for (const el of form.elements) {
+      // Only fields have a value to send (buttons, fieldsets and outputs do not).
+      if (!(el instanceof HTMLInputElement || el instanceof HTMLSelectElement || el instanceof HTMLTextAreaElement)) continue
+      if (!el.name || el.disabled || el.name === '_csrf' || el.type === 'submit' || el.type === 'button' || el.type === 'file') continue
+      const type = el.dataset.type || ''
+      if (el instanceof HTMLInputElement && el.type === 'checkbox') {
+        if (type === 'boolean') { if (!changedOnly || el.checked !== el.defaultChecked) setPath(out, el.name, el.checked); continue }
+        if (el.checked) { out[el.name] = out[el.name] || []; out[el.name].push(el.value) }
+        continue
+      }
+      if (el instanceof HTMLInputElement && el.type === 'radio') { if (el.checked) setPath(out, el.name, el.value); continue }
+      if (el instanceof HTMLSelectElement && el.multiple) { setPath(out, el.name, Array.from(el.selectedOptions).map((o) => o.value)); continue }
+      if (changedOnly && !(el instanceof HTMLSelectElement) && el.value === el.defaultValue) continue
+      /** @type {string | number | boolean | null} */
+      let v = el.value
+      if (v === '') { if (el.dataset.empty === 'null') v = null; else continue }
+      if (type === 'number' && v !== null) v = Number(v)
+      if (type === 'boolean') v = v === 'true'
+      setPath(out, el.name, v)
+    }
+    return out
+  }
+  /** @param {ErrorBody | null | undefined} data @param {number} status @returns {string} */
+  function errorText(data, status) {
+    const e = data && data.error
+    if (!e) return say('Erreur ', 'Error ') + status
+    let text = e.message || e.code || ''
+    if (Array.isArray(e.details)) text += ' ' + e.details.map((d) => (d.field ? d.field + ' : ' : '') + (d.message || '')).join(' ; ')
+    else if (e.details && e.details.raw && e.details.raw.libelle) text += ' (Chorus Pro : ' + e.details.raw.libelle + ')'
+    return text
+  }
+  /** @param {BatchItem[]} items */
+  function batchText(items) {
+    const ok = items.filter((i) => i.ok).length
+    const bad = items.filter((i) => !i.ok)
+    let text = say(ok + ' document(s) traité(s).', ok + ' document(s) done.')
+    if (bad.length) text += ' ' + say(bad.length + ' refusé(s) : ', bad.length + ' refused: ') + bad.map((i) => '#' + i.id + ' ' + (i.message || i.code || '')).join(' ; ')
+    return { text, kind: bad.length ? 'bad' : 'ok' }
+  }
+  /**
+   * The JSON of an API answer; throws the error text when the answer is not 2xx.
+   * @param {Response} res
+   */
+  async function answerOf(res) {
+    const body = await res.json()
+    if (!res.ok) throw new Error(errorText(body, res.status))
+    return body
+  }
+  /** The element a selector finds, when it is an HTML one. @param {ParentNode} root @param {string} selector */
+  function find(root, selector) {
+    const el = root.querySelector(selector)
+    return el instanceof HTMLElement ? el : null
+  }
+
+  document.addEventListener('submit', async (event) => {
+    const form = event.target
+    if (!(form instanceof HTMLFormElement)) return
+    const button = event.submitter
+    const spec = (button && button.dataset.api) || form.dataset.api
+    if (!spec) return
+    event.preventDefault()
+    const question = (button && button.dataset.confirm) || form.dataset.confirm
+    const out = find(form, '[data-role="form-message"]')
+    if (out) { out.textContent = ''; out.className = 'alert' }
+    if (form.dataset.needsSelection && !form.querySelector('input[name="ids"]:checked')) {
+      if (out) { out.className = 'alert bad'; out.textContent = form.dataset.needsSelection }
+      return
+    }
+    if (question && !window.confirm(question)) return
+    const [method, path] = spec.split(' ')
+    /** @type {Record<string, string>} */
+    const headers = { 'x-csrf-token': csrf, accept: 'application/json' }
+    /** @type {FormData | string | undefined} */
+    let body
+    if (form.dataset.encoding === 'multipart') { body = new FormData(form); body.delete('_csrf') }
+    else if (method !== 'DELETE' && !(button && button.dataset.noBody)) { headers['content-type'] = 'application/json'; body = JSON.stringify(formJson(form)) }
+    const buttons = form.querySelectorAll('button')
+    buttons.forEach((b) => (b.disabled = true))
+    form.setAttribute('aria-busy', 'true')
+    /** @type {Response | { ok: false, status: number }} */
+    let res
+    /** @type {Answer | null | undefined} */
+    let data
+    try {
+      res = await fetch(base + path, { method, headers, body, credentials: 'same-origin' })
+      data = await res.json().catch(() => null)
+    } catch (e) {
+      res = { ok: false, status: 0 }
+    } finally {
+      buttons.forEach((b) => (b.disabled = false))
+      form.removeAttribute('aria-busy')
+    }
+    if (!res.ok) {
+      const text = errorText(data, res.status)
+      if (out) { out.className = 'alert bad'; out.textContent = text; out.focus() } else flash(text, 'bad')
+      return
+    }
+    const then = (button && button.dataset.then) || form.dataset.then || 'reload'
+    if (then === 'next') {
+      later(say('Facture déposée.', 'Invoice submitted.'), 'ok')
+      location.href = data && data.nextDocumentId ? '/ui/to-submit/' + encodeURIComponent(data.nextDocumentId) : '/ui/to-submit'
+      return
+    }
+    if (then === 'show-key' && data && data.key) {
+      const box = document.getElementById('new-key')
+      if (box) {
+        box.hidden = false
+        const code = box.querySelector('code')
+        if (code) code.textContent = data.key
+        box.focus()
+        return
+      }
+    }
+    if (then === 'show-result') {
+      const box = form.querySelector('[data-role="form-message"]') || flashBox
+      const text = data && Array.isArray(data.steps) ? data.steps.map((s) => (s.ok ? '✓ ' : '✗ ') + s.message).join(' · ') : (data && data.message) || say('Fait.', 'Done.')
+      if (box) { box.className = 'alert ' + (data && data.ok === false ? 'bad' : 'ok'); box.textContent = text }
+      later(box ? box.textContent : '', data && data.ok === false ? 'bad' : 'ok')
+      setTimeout(() => location.reload(), 900)
+      return
+    }
+    if (data && Array.isArray(data.items) && data.items.length && 'ok' in data.items[0]) {
+      const r = batchText(data.items)
+      later(r.text, r.kind)
+    } else if (data && typeof data.created === 'number') {
+      later(say('Import : ', 'Import: ') + JSON.stringify({ created: data.created, updated: data.updated, errors: (data.errors || []).length }), 'ok')
+    } else later(form.dataset.done || say('Enregistré.', 'Saved.'), 'ok')
+    if (then === 'go' && form.dataset.go) location.href = form.dataset.go
+    else location.reload()
+  })
+
+  // Tooltips are position: fixed so that scrolling table boxes never clip them; placed under their badge.
+  /** @param {Event} event */
+  function placeTip(event) {
+    const badge = event.target instanceof Element ? event.target.closest('.state') : null
+    const tip = badge && badge.querySelector('.tip')
+    if (!badge || !(tip instanceof HTMLElement)) return
+    const r = badge.getBoundingClientRect()
+    tip.style.left = Math.max(4, Math.min(r.left, window.innerWidth - 344)) + 'px'
+    tip.style.top = r.bottom + 4 + 'px'
+  }
+  document.addEventListener('mouseover', placeTip)
+  document.addEventListener('focusin', placeTip)
+
+  document.addEventListener('change', (event) => {
+    const all = event.target instanceof Element ? event.target.closest('[data-select-all]') : null
+    if (all instanceof HTMLInputElement && all.form) {
+      for (const box of all.form.querySelectorAll('input[name="ids"]')) if (box instanceof HTMLInputElement) box.checked = all.checked
+    }
+  })
+
+  document.addEventListener('click', async (event) => {
+    const target = event.target
+    if (!(target instanceof Element)) return
+    const edit = target.closest('[data-edit]')
+    if (edit instanceof HTMLElement) {
+      const view = document.getElementById(edit.dataset.edit + '-view')
+      const form = document.getElementById(edit.dataset.edit + '-edit')
+      if (!form) return
+      const opening = form.hidden
+      form.hidden = !opening
+      if (view) view.hidden = opening
+      if (opening) find(form, 'input, select')?.focus()
+      else find(document, '[data-edit="' + edit.dataset.edit + '"]')?.focus()
+      return
+    }
+    const exp = target.closest('[data-export]')
+    if (exp instanceof HTMLButtonElement) {
+      event.preventDefault()
+      const status = document.getElementById('export-status')
+      const bar = document.getElementById('export-progress')
+      const link = document.getElementById('export-link')
+      if (!status || !(bar instanceof HTMLProgressElement) || !(link instanceof HTMLAnchorElement)) return
+      exp.disabled = true
+      bar.hidden = false
+      bar.value = 0
+      link.hidden = true
+      status.textContent = say('Export en cours…', 'Exporting…')
+      try {
+        const filters = JSON.parse(exp.dataset.export || '')
+        /** @type {ExportJob} */
+        let job = await answerOf(await fetch(base + '/exports', { method: 'POST', headers: { 'content-type': 'application/json', 'x-csrf-token': csrf }, body: JSON.stringify(filters), credentials: 'same-origin' }))
+        while (job.state === 'pending' || job.state === 'running') {
+          await new Promise((r) => setTimeout(r, 400))
+          job = await answerOf(await fetch(base + '/exports/' + job.id, { credentials: 'same-origin' }))
+          if (job.progress != null) bar.value = job.progress
+          status.textContent = say('Export en cours… ', 'Exporting… ') + job.rowsDone + (job.rowsTotal != null ? ' / ' + job.rowsTotal : '')
+        }
+        if (job.state !== 'done') throw new Error(job.error || job.state)
+        bar.value = 1
+        link.href = job.fileUrl.replace(/^\/api\/v1/, base)
+        link.hidden = false
+        status.textContent = say('Export prêt : ', 'Export ready: ') + job.rowsDone + say(' ligne(s).', ' row(s).')
+        link.click()
+      } catch (e) {
+        status.textContent = String((e instanceof Error && e.message) || e)
+        status.className = 'alert bad'
+      } finally {
+        exp.disabled = false
+      }
+    }
+  })
+})()
