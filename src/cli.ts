@@ -65,10 +65,15 @@ async function main(argv: string[]): Promise<number> {
 
 class UsageError extends Error {}
 
+/** node:util parseArgs refuses bad options with a TypeError whose code starts with ERR_PARSE_ARGS. */
+function isParseArgsError(e: unknown): e is Error & { code: string } {
+  return e instanceof Error && 'code' in e && typeof e.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS')
+}
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
-  (e) => {
-    if (e instanceof UsageError || e instanceof ConfigError || (e as any)?.code?.startsWith?.('ERR_PARSE_ARGS')) {
+  (e: unknown) => {
+    if (e instanceof UsageError || e instanceof ConfigError || isParseArgsError(e)) {
       process.stderr.write(`${e.message}\n`)
       process.exit(2)
     }

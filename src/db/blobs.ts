@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { Kysely, Transaction } from 'kysely'
-import type { DB } from './schema'
+import type { DB, StoredBytes } from './schema'
 
 type Executor = Kysely<DB> | Transaction<DB>
 
@@ -14,7 +14,7 @@ export async function putBlob(db: Executor, bytes: Uint8Array, sha256 = sha256He
   return sha256
 }
 
-export async function getBlob(db: Executor, sha256: string): Promise<Uint8Array | undefined> {
+export async function getBlob(db: Executor, sha256: string): Promise<StoredBytes | undefined> {
   const row = await db.selectFrom('blobs').select('content').where('sha256', '=', sha256).executeTakeFirst()
   return row?.content
 }

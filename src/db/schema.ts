@@ -36,10 +36,16 @@ export interface AccountsTable {
   disabled_at: NullableTimestamp
 }
 
+/**
+ * bytea as read back: pg gives a Buffer, PGlite a Uint8Array, both over a plain ArrayBuffer (never a
+ * SharedArrayBuffer), which is what a Response or c.body() takes without a copy.
+ */
+export type StoredBytes = Uint8Array<ArrayBuffer>
+
 export interface BlobsTable {
   sha256: string
   size: number
-  content: Uint8Array
+  content: ColumnType<StoredBytes, Uint8Array, Uint8Array>
   created_at: Timestamp
 }
 

@@ -34,7 +34,7 @@ export interface AppDeps {
  * The whole HTTP surface. Tests call `app.request()` on it without a server; main.ts serves it.
  */
 export function createApp(deps: AppDeps) {
-  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook as any })
+  const app = new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
   app.use('*', requestContext(deps.logger))
   app.use('*', accessLog(deps.metrics.observeHttp))
   app.use('*', secureHeaders({ xFrameOptions: false, contentSecurityPolicy: undefined, crossOriginResourcePolicy: false }))

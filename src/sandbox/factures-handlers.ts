@@ -235,10 +235,13 @@ export const deposerFlux: Handler = async (store, account, body) => {
     })
     if (r) dp(r)
     const c = (a: string | undefined) => (a === undefined ? null : cents(a))
-    const t = { ht: c(invoice.montantHtTotal), tva: c(invoice.montantTVA), ttc: c(invoice.montantTtcTotal), aPayer: c(invoice.montantAPayer ?? invoice.montantTtcTotal), remise: 0n }
-    if (t.ht === null || t.tva === null || t.ttc === null || t.aPayer === null) dp(REFUSALS.totals('montants absents'))
+    const ht = c(invoice.montantHtTotal)
+    const tva = c(invoice.montantTVA)
+    const ttc = c(invoice.montantTtcTotal)
+    const aPayer = c(invoice.montantAPayer ?? invoice.montantTtcTotal)
+    if (ht === null || tva === null || ttc === null || aPayer === null) dp(REFUSALS.totals('montants absents'))
     else {
-      const tr = totalsRefusal(t as any, undefined, undefined)
+      const tr = totalsRefusal({ ht, tva, ttc, aPayer, remise: 0n }, undefined, undefined)
       if (tr) dp(tr)
     }
   }
@@ -274,11 +277,12 @@ export function advanceFlows(store: SandboxStore): void {
     if (!inv || flow.errorsDP.length > 0 || flow.errorsTechnique.length > 0) continue
     const supplier = store.suppliers.find((s) => s.siret === inv.supplierSiret)!
     if (store.isDuplicate(supplier.idStructureCPP, inv.dateFacture!, inv.numeroFacture!)) {
-      ;(flow.errorsDP as any[]).push({
-        numeroDP: inv.numeroFacture,
+      // Both SIRETs are known here: the supplier was just found by its SIRET, and a flow without a known recipient has errors already.
+      flow.errorsDP.push({
+        numeroDP: inv.numeroFacture!,
         libelleErreurDP: REFUSALS.duplicate().libelle.replace(/^\w+_MSG_\d+\.\d+ - /, ''),
-        identifiantFournisseur: inv.supplierSiret,
-        identifiantDestinataire: inv.recipientSiret,
+        identifiantFournisseur: supplier.siret,
+        identifiantDestinataire: inv.recipientSiret!,
       })
       continue
     }

@@ -87,7 +87,8 @@ export interface SandboxFlow {
   readonly finalAt: number
   /** Decided at deposit: the invoice to create, or the errors to report. */
   readonly invoice: FlowInvoice | undefined
-  readonly errorsDP: readonly { numeroDP: string; libelleErreurDP: string; identifiantFournisseur: string; identifiantDestinataire: string }[]
+  /** Filled at deposit; a duplicate found when the flow is integrated adds its error then. */
+  readonly errorsDP: { numeroDP: string; libelleErreurDP: string; identifiantFournisseur: string; identifiantDestinataire: string }[]
   readonly errorsTechnique: readonly { codeErreur: string; libelleErreur: string; natureErreur: string }[]
   materialised: boolean
 }

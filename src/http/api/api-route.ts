@@ -26,5 +26,5 @@ export function apiRoute<const R extends Omit<RouteConfig, 'middleware' | 'secur
 
 /** Every API sub-app validates with the same hook, so a bad request always gets our error shape. */
 export function apiRouter() {
-  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook as any })
+  return new OpenAPIHono<AppEnv>({ defaultHook: validationHook })
 }

@@ -96,7 +96,7 @@ export function filingRulesRoutes(ports: Ports) {
       const body = c.req.valid('json')
       if (!(await getSource(ports.db, body.sourceId))) throw new AppError(400, 'unknown_source', { fr: `Source ${body.sourceId} introuvable.`, en: `Source ${body.sourceId} not found.` }, [{ field: 'sourceId', message: 'unknown source' }])
       await checkAccount(body.accountId)
-      const r = await createFilingRule(ports.db, { ...body, match: body.match as any })
+      const r = await createFilingRule(ports.db, { ...body, match: body.match })
       await audit(ports.db, { actor: actorOf(c.get('apiKey')), action: 'filing_rule.create', targetType: 'filing_rule', targetId: r.id, details: { sourceId: r.source_id, name: r.name } })
       return c.json(present(r), 201)
     },
@@ -118,7 +118,7 @@ export function filingRulesRoutes(ports: Ports) {
       const patch = c.req.valid('json')
       if (!(await getFilingRule(ports.db, id))) throw notFound(id)
       await checkAccount(patch.accountId)
-      const r = (await updateFilingRule(ports.db, id, { ...patch, match: patch.match as any }))!
+      const r = (await updateFilingRule(ports.db, id, { ...patch, match: patch.match }))!
       await audit(ports.db, { actor: actorOf(c.get('apiKey')), action: 'filing_rule.update', targetType: 'filing_rule', targetId: id, details: { changed: Object.keys(patch) } })
       return c.json(present(r), 200)
     },

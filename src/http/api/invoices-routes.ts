@@ -154,7 +154,7 @@ export function invoicesRoutes(ports: Ports) {
       return new Response(stream, {
         status: 200,
         headers: { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="factures-${stamp(ports.now())}.csv"`, 'cache-control': 'no-store' },
-      }) as any
+      })
     },
   )
 
@@ -194,12 +194,12 @@ export function invoicesRoutes(ports: Ports) {
         .select('payload')
         .where('invoice_id', '=', id)
         .where('kind', '=', 'action')
-        .where(({ eb, ref }) => eb(ref('payload'), '@>', JSON.stringify({ attachments: [{ sha256 }] }) as any))
+        .where(({ eb, ref }) => eb(ref('payload'), '@>', JSON.stringify({ attachments: [{ sha256 }] })))
         .executeTakeFirst()
       const blob = ev ? await ports.db.selectFrom('blobs').select('content').where('sha256', '=', sha256).executeTakeFirst() : undefined
       if (!ev || !blob) throw new AppError(404, 'attachment_not_found', { fr: 'Pièce jointe introuvable pour cette facture.', en: 'Attachment not found for this invoice.' })
       const name = ((ev.payload as { attachments: Array<{ sha256: string; filename: string }> }).attachments.find((a) => a.sha256 === sha256)?.filename ?? 'attachment').replace(/["\r\n]/g, '_')
-      return new Response(blob.content as any, { headers: { 'content-type': 'application/octet-stream', 'content-disposition': `attachment; filename="${name}"` } }) as any
+      return new Response(blob.content, { headers: { 'content-type': 'application/octet-stream', 'content-disposition': `attachment; filename="${name}"` } })
     },
   )
 

@@ -49,13 +49,15 @@ export function createApiBridge(db: Database, groups: ReadonlyArray<OpenAPIHono<
           onError: () => {
             throw new AppError(413, 'payload_too_large', { fr: 'Fichier trop volumineux (BODY_LIMIT).', en: 'File too large (BODY_LIMIT).' })
           },
-        })(c as any, next)
+        })(c, next)
       })
     })
   })
-  for (const g of groups) bridge.route('/', g as unknown as Hono<UiEnv>)
-  bridge.onError(handleError as any)
-  bridge.notFound(handleNotFound as any)
+  for (const g of groups) bridge.route('/', g)
+  // The shared handlers take Context<AppEnv> and read only its variables, which UiEnv has too; Hono's
+  // Context is invariant in its env (set() takes it contravariantly), so they get Hono's env-free Context.
+  bridge.onError((err, c: Context) => handleError(err, c))
+  bridge.notFound((c: Context) => handleNotFound(c))
   return bridge
 }
 

@@ -104,11 +104,11 @@ export function createOdooClient(conn: OdooConnection): OdooClient {
 export function domainAnd(parts: Domain[]): Domain {
   const nonEmpty = parts.filter((p) => p.length > 0)
   if (nonEmpty.length === 0) return []
-  return [...Array(nonEmpty.length - 1).fill('&'), ...nonEmpty.flat() as any]
+  return [...Array<string>(nonEmpty.length - 1).fill('&'), ...nonEmpty.flat()]
 }
 
 export function domainOr(parts: Domain[]): Domain {
   if (parts.some((p) => p.length === 0)) return [] // one branch takes everything
   if (parts.length === 0) return []
-  return [...Array(parts.length - 1).fill('|'), ...parts.flat() as any]
+  return [...Array<string>(parts.length - 1).fill('|'), ...parts.flat()]
 }

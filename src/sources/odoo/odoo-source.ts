@@ -32,14 +32,15 @@ interface Folders {
 }
 
 async function loadFolders(client: OdooClient, set: OdooModelSet): Promise<Folders> {
-  const rows = set === 'v18+'
-    ? await client.searchRead<{ id: number; name: string; folder_id: [number, string] | false }>(DOC, [['type', '=', 'folder']], { fields: ['id', 'name', 'folder_id'] })
-    : await client.searchRead<{ id: number; name: string; parent_folder_id: [number, string] | false }>('documents.folder', [], { fields: ['id', 'name', 'parent_folder_id'] })
+  type Many2one = [number, string] | false
+  // One shape for both model sets: the parent folder is `folder_id` from 18 on, `parent_folder_id` before.
+  const rows: { id: number; name: string; parent: Many2one }[] = set === 'v18+'
+    ? (await client.searchRead<{ id: number; name: string; folder_id: Many2one }>(DOC, [['type', '=', 'folder']], { fields: ['id', 'name', 'folder_id'] })).map((r) => ({ id: r.id, name: r.name, parent: r.folder_id }))
+    : (await client.searchRead<{ id: number; name: string; parent_folder_id: Many2one }>('documents.folder', [], { fields: ['id', 'name', 'parent_folder_id'] })).map((r) => ({ id: r.id, name: r.name, parent: r.parent_folder_id }))
   const parent = new Map<number, number | undefined>()
   const names = new Map<number, string>()
-  for (const r of rows as any[]) {
-    const p = set === 'v18+' ? r.folder_id : r.parent_folder_id
-    parent.set(r.id, p ? p[0] : undefined)
+  for (const r of rows) {
+    parent.set(r.id, r.parent ? r.parent[0] : undefined)
     names.set(r.id, r.name)
   }
   return {
