@@ -1,0 +1,305 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { testEngines, type TestDatabase, type TestEngine } from '../support/databases'
+import { startTestService, type TestService } from '../support/in-process-service'
+import { facturxPdf, invoicePdf } from '../support/invoice-pdf'
+import { ACCOUNT, saisie, sandboxClient } from '../chorus/sandbox-harness'
+import { SEED_STRUCTURES, SANDBOX_CREDENTIALS } from '../../src/sandbox'
+
+/**
+ * How a submission recovers from what Chorus Pro answers, end to end on the real service and its
+ * sandbox (reached over loopback HTTP): a duplicate-number refusal for our own earlier invoice is
+ * adopted, an attachment id Chorus Pro no longer knows is deposited again, and a Factur-X flow that
+ * Chorus Pro rejects leaves the document red in To submit, never sent again by itself.
+ *
+ * Every scenario turns the demo account's auto-submit off, so that nothing is sent before the test has
+ * set the scene, and submits with Validate as a person would. The cron is off (CRON_ENABLED=false) so
+ * that no half-hourly sync or ten-minute sweep lands in the middle of a scenario; where the automatic
+ * sweep matters, the test enqueues exactly the run the cron would.
+ */
+
+type Calls = Record<string, number>
+const SOUMETTRE = 'factures/v1/soumettre'
+const DEPOSER_PDF = 'factures/v1/deposer/pdf'
+const DEPOSER_FLUX = 'factures/v1/deposer/flux'
+
+/** The structures with no routing requirement (no service code, no engagement number needed). */
+const OPEN = SEED_STRUCTURES.filter((x) => x.active && !x.serviceRequired && !x.engagementRequired && !x.serviceOrEngagementRequired)
+
+async function push(s: TestService, bytes: Uint8Array<ArrayBuffer>, filename: string): Promise<string> {
+  const form = new FormData()
+  form.set('file', new File([bytes], filename, { type: 'application/pdf' }))
+  const res = await s.api('/documents', { method: 'POST', body: form })
+  expect(res.status, await res.clone().text()).toBe(201)
+  return ((await res.json()) as any).document.id as string
+}
+
+const getDoc = async (s: TestService, id: string) => (await (await s.api(`/documents/${id}`)).json()) as any
+const calls = async (s: TestService) => (await (await s.sandbox('/calls')).json()) as Calls
+const delta = (after: Calls, before: Calls, op: string) => (after[op] ?? 0) - (before[op] ?? 0)
+
+/** Waits until analysis is over and returns the document (whatever its state then). */
+const analysed = (s: TestService, id: string) =>
+  s.until(async () => {
+    const d = await getDoc(s, id)
+    return d.state !== 'analysing' ? d : undefined
+  }, 30_000, `document ${id} analysed`)
+
+async function demoAccount(s: TestService, patch: Record<string, unknown>): Promise<string> {
+  const accounts = (await (await s.api('/accounts')).json()) as any
+  const demo = accounts.items.find((a: any) => a.isDemo)
+  expect(demo, 'the sandbox demo account').toBeTruthy()
+  const res = await s.api(`/accounts/${demo.id}`, { method: 'PATCH', json: patch })
+  expect(res.status, await res.clone().text()).toBe(200)
+  return demo.id as string
+}
+
+/** The connector on `engine`: PGlite in its DATA_DIR, or a fresh PostgreSQL database of its own. */
+function serviceOn(engine: TestEngine) {
+  let t: TestDatabase | undefined
+  let s: TestService | undefined
+  return {
+    async start(): Promise<TestService> {
+      t = engine.name === 'postgres' ? await engine.open() : undefined
+      s = await startTestService({ CRON_ENABLED: 'false', ...(t?.url ? { DATABASE_URL: t.url } : {}) })
+      return s
+    },
+    async stop() {
+      await s?.stop()
+      await t?.close()
+    },
+  }
+}
+
+describe.each(testEngines())('submission recovery on $name', (engine) => {
+  describe('a duplicate-number refusal for our own earlier invoice', () => {
+    const svc = serviceOn(engine)
+    let s: TestService
+    beforeAll(async () => {
+      s = await svc.start()
+    }, 60_000)
+    afterAll(() => svc.stop())
+
+    it('adopts the invoice Chorus Pro already has instead of sending it again', async () => {
+      await demoAccount(s, { autoSubmit: false, submissionRoute: 'pdf' })
+      const { bytes, spec } = await invoicePdf({ seed: 71, recipientIndex: 0, number: 'F-2026-0071', serviceCode: null, engagement: null })
+      const id = await push(s, bytes, 'facture-71.pdf')
+      const ready = await analysed(s, id)
+      expect(ready.state, JSON.stringify(ready.problems)).toBe('ready')
+      const f = Object.fromEntries(Object.entries(ready.fields as Record<string, { value: string | null }>).map(([k, v]) => [k, v.value]))
+      expect(f.invoiceNumber).toBe('F-2026-0071')
+      expect(f.recipientSiret).toBe(spec.recipient.siret)
+
+      // An earlier attempt for this very document reached Chorus Pro, and its answer was lost: the same
+      // PDF deposited and submitted with the same number, date, recipient and amounts.
+      const chorus = sandboxClient(`${s.url}/sandbox`)
+      const pj = await chorus.deposerPdf(ACCOUNT, { fichierFacture: bytes, nomFichier: 'facture-71.pdf', formatDepot: 'PDF_NON_SIGNE' })
+      const earlier = await chorus.soumettre(ACCOUNT, {
+        modeDepot: 'DEPOT_PDF_API',
+        numeroFactureSaisi: f.invoiceNumber!,
+        dateFacture: f.invoiceDate!,
+        destinataire: { codeDestinataire: f.recipientSiret! },
+        fournisseur: { idFournisseur: SANDBOX_CREDENTIALS.supplierIdStructureCPP },
+        cadreDeFacturation: { codeCadreFacturation: 'A1_FACTURE_FOURNISSEUR' },
+        references: { deviseFacture: 'EUR', typeFacture: 'FACTURE', typeTva: 'TVA_SUR_DEBIT' },
+        montantTotal: { montantHtTotal: f.amountNet!, montantTVA: f.amountVat!, montantTtcTotal: f.amountGross!, montantAPayer: f.amountDue ?? f.amountGross! },
+        pieceJointePrincipale: [{ pieceJointePrincipaleDesignation: 'facture-71.pdf', pieceJointePrincipaleId: pj.pieceJointeId }],
+      })
+      const earlierId = String(earlier.identifiantFactureCPP)
+
+      const before = await calls(s)
+      const res = await s.api(`/documents/${id}/validate`, { method: 'POST' })
+      const body = (await res.json()) as any
+      expect(res.status, JSON.stringify(body)).toBe(200)
+      expect(body.document.state).toBe('submitted')
+      expect(body.document.error).toBeNull()
+      expect(body.invoiceId).toBeTruthy()
+      const after = await calls(s)
+      // One soumettre, answered by the duplicate refusal; nothing deposited again, nothing sent twice.
+      expect(delta(after, before, SOUMETTRE)).toBe(1)
+      expect(delta(after, before, DEPOSER_PDF)).toBe(0)
+
+      // The tracked invoice is the one Chorus Pro already had.
+      const invoice = (await (await s.api(`/invoices/${body.invoiceId}`)).json()) as any
+      expect(invoice.chorusInvoiceId).toBe(earlierId)
+      expect(invoice.documentId).toBe(id)
+      expect(invoice.invoiceNumber).toBe('F-2026-0071')
+      expect(invoice.amountGross).toBe(spec.gross)
+      const submission = invoice.history.filter((e: any) => e.kind === 'submission')
+      expect(submission).toHaveLength(1)
+      expect(submission[0].payload.reconciled).toBe(true)
+      // The refusal that led to the adoption is kept in the history.
+      expect(invoice.history.filter((e: any) => e.kind === 'submission.error').map((e: any) => e.payload.code)).toEqual(['chorus_duplicate_invoice_number'])
+
+      // One tracked invoice for this number, and one invoice in Chorus Pro.
+      const tracked = (await (await s.api('/invoices?q=F-2026-0071')).json()) as any
+      expect(tracked.items.map((i: any) => i.chorusInvoiceId)).toEqual([earlierId])
+      const inChorus = await chorus.rechercherFactureFournisseur(ACCOUNT, { numeroFacture: 'F-2026-0071' })
+      expect(inChorus.listeFactures.map((x) => String(x.identifiantFactureCPP))).toEqual([earlierId])
+    })
+  })
+
+  describe('an attachment id Chorus Pro no longer knows', () => {
+    const svc = serviceOn(engine)
+    let s: TestService
+    beforeAll(async () => {
+      s = await svc.start()
+    }, 60_000)
+    afterAll(() => svc.stop())
+
+    it('deposits the PDF again and submits once with the new attachment id', async () => {
+      await demoAccount(s, { autoSubmit: false, submissionRoute: 'pdf' })
+      const chorus = sandboxClient(`${s.url}/sandbox`)
+      // Two deposits first, so that the document's own attachment id is not the first the sandbox
+      // hands out again after its reset (the re-deposit below is then visibly a new id).
+      const other = await invoicePdf({ seed: 70, recipientIndex: 0, number: 'F-2026-0070' })
+      for (let i = 0; i < 2; i++) await chorus.deposerPdf(ACCOUNT, { fichierFacture: other.bytes, nomFichier: `autre-${i}.pdf`, formatDepot: 'PDF_NON_SIGNE' })
+
+      const { bytes, spec } = await invoicePdf({ seed: 72, recipientIndex: 0, number: 'F-2026-0072', serviceCode: null, engagement: null })
+      const id = await push(s, bytes, 'facture-72.pdf')
+      const ready = await analysed(s, id)
+      expect(ready.state, JSON.stringify(ready.problems)).toBe('ready')
+      // Analysis deposited the PDF for Chorus Pro's OCR: the document holds that attachment id.
+      expect((await calls(s))[DEPOSER_PDF]).toBe(3)
+
+      // Chorus Pro forgets every attachment (the sandbox's reset: attachments, invoices, tokens, counters).
+      expect((await s.sandbox('/reset', { method: 'POST' })).status).toBe(200)
+      expect(await calls(s)).toEqual({})
+      // The reset also forgot the connector's access token: let it renew it on a directory refresh first,
+      // so that the counts below are the submission's alone (a call refused at the gateway with a 401 is
+      // counted too, then sent again with the new token).
+      const structure = await s.api(`/structures/${spec.recipient.siret}?refresh=true`)
+      expect(structure.status).toBe(200)
+      expect(((await structure.json()) as any).fromCache).toBe(false)
+      const before = await calls(s)
+      expect(before['oauth/token']).toBe(1)
+
+      const res = await s.api(`/documents/${id}/validate`, { method: 'POST' })
+      const body = (await res.json()) as any
+      expect(res.status, JSON.stringify(body)).toBe(200)
+      expect(body.document.state).toBe('submitted')
+      const after = await calls(s)
+      // soumettre with the old id (refused: attachment unknown), one new deposit, soumettre once more.
+      expect(delta(after, before, SOUMETTRE)).toBe(2)
+      expect(delta(after, before, DEPOSER_PDF)).toBe(1)
+      expect(delta(after, before, 'oauth/token')).toBe(0)
+
+      const invoice = (await (await s.api(`/invoices/${body.invoiceId}`)).json()) as any
+      // The history is newest first; in the order they were sent:
+      const requests = invoice.history
+        .filter((e: any) => e.kind === 'submission.request')
+        .sort((a: any, b: any) => Number(a.id) - Number(b.id))
+        .map((e: any) => e.payload)
+      expect(requests).toHaveLength(2)
+      const oldId = requests[0].request.pieceJointePrincipale[0].pieceJointePrincipaleId
+      const newId = requests[1].request.pieceJointePrincipale[0].pieceJointePrincipaleId
+      expect(requests[0].retryAfter).toBeUndefined()
+      expect(requests[1].retryAfter).toBe('attachment_unknown')
+      // The first id handed out after the reset; the old one was the third before it.
+      expect(newId).toBe(5_000_001)
+      expect(oldId).toBe(5_000_003)
+      // The refused soumettre created nothing: the first attempt's refusal is not a submission error.
+      expect(invoice.history.filter((e: any) => e.kind === 'submission.error')).toEqual([])
+
+      // Chorus Pro has exactly one invoice for this number, carrying the new attachment.
+      const found = await chorus.rechercherFactureFournisseur(ACCOUNT, { numeroFacture: 'F-2026-0072' })
+      expect(found.listeFactures).toHaveLength(1)
+      expect(String(found.listeFactures[0]!.identifiantFactureCPP)).toBe(invoice.chorusInvoiceId)
+      expect(found.listeFactures[0]!.montantTTC).toBe(spec.gross)
+      const detail = await chorus.consulterFactureFournisseur(ACCOUNT, { identifiantFactureCPP: Number(invoice.chorusInvoiceId) })
+      expect(detail.facture.listeDesPiecesJointes?.map((p: any) => p.pieceJointeId)).toEqual([newId])
+    })
+  })
+
+  describe('a Factur-X flow that Chorus Pro rejects', () => {
+    const svc = serviceOn(engine)
+    let s: TestService
+    beforeAll(async () => {
+      s = await svc.start()
+      // Flows are integrated (or rejected) two clock steps after the deposit: make a step short.
+      expect((await s.sandbox('/clock', { method: 'POST', json: { stepMs: 200 } })).status).toBe(200)
+    }, 60_000)
+    afterAll(() => svc.stop())
+
+    it('ends red in To submit with Chorus Pro’s reason, and is never sent again by itself', async () => {
+      const accountId = await demoAccount(s, { autoSubmit: false, submissionRoute: 'facturx' })
+      const number = 'FX-2026-0073'
+      const { bytes } = await facturxPdf({ seed: 73, recipientIndex: 0, number, serviceCode: null, engagement: null })
+      const id = await push(s, bytes, 'facturx-73.pdf')
+      const ready = await analysed(s, id)
+      expect(ready.state, JSON.stringify(ready.problems)).toBe('ready')
+      expect(ready.hasFacturX).toBe(true)
+      expect(ready.fields.invoiceNumber).toMatchObject({ value: number, origin: 'xml' })
+
+      // Between analysis (which searched Chorus Pro for the number and found nothing) and the deposit,
+      // someone enters an invoice with the same number this year on the Chorus Pro portal, for another
+      // recipient. Deposits are accepted as they come; the flow's integration then rejects the duplicate.
+      const chorus = sandboxClient(`${s.url}/sandbox`)
+      const otherRecipient = OPEN.find((x) => x.siret !== ready.fields.recipientSiret.value)!
+      await chorus.soumettre(ACCOUNT, saisie(otherRecipient.siret, { numero: number, dateFacture: '2026-11-20' }))
+
+      const before = await calls(s)
+      const res = await s.api(`/documents/${id}/validate`, { method: 'POST' })
+      const body = (await res.json()) as any
+      expect(res.status, JSON.stringify(body)).toBe(200)
+      // Deposited: being followed until Chorus Pro has integrated or rejected the flow.
+      expect(body.document.stage).toBe('submitting')
+      expect(body.invoiceId).toBeNull()
+
+      const red = await s.until(async () => {
+        const d = await getDoc(s, id)
+        return d.stage !== 'submitting' ? d : undefined
+      }, 40_000, 'flow report followed')
+      expect(red.stage).toBe('to_submit')
+      expect(red.state).toBe('error')
+      expect(red.invoiceId).toBeNull()
+      expect(red.error.code).toBe('chorus_flow_rejected')
+      expect(red.error.message).toMatch(/^Chorus Pro a rejeté le flux CPP001111\d{16} : /)
+      expect(red.error.message).toContain('Vous avez déjà déposé une demande de paiement avec ce numéro de facture pour cette structure.')
+      expect(red.error.raw.etatCourantDepotFlux).toBe('IN_REJETE')
+      expect(red.error.raw.listeErreurDP.map((e: any) => e.numeroDP)).toEqual([number])
+      const afterRejection = await calls(s)
+      expect(delta(afterRejection, before, DEPOSER_FLUX)).toBe(1)
+      expect(delta(afterRejection, before, SOUMETTRE)).toBe(0)
+      expect(delta(afterRejection, before, DEPOSER_PDF)).toBe(0)
+      expect(afterRejection['transverses/v1/consulterCRDetaille']).toBeGreaterThanOrEqual(1)
+
+      // It is in the To submit tab, in red.
+      const tab = (await (await s.api('/documents?tab=to-submit&state=error')).json()) as any
+      expect(tab.items.map((d: any) => d.id)).toContain(id)
+      // No invoice is tracked for this document.
+      const tracked = (await (await s.api(`/invoices?q=${number}`)).json()) as any
+      expect(tracked.items.filter((i: any) => i.documentId === id)).toEqual([])
+
+      // Nothing sends it again by itself: auto-submit back on, then the cron's sweep and an automatic
+      // submission job for this very document (exactly the rows the cron and analysis enqueue) run.
+      await demoAccount(s, { autoSubmit: true })
+      const db = s.service.database.db
+      const jobs = await db
+        .insertInto('jobs')
+        .values([
+          { kind: 'documents.auto-submit', payload: JSON.stringify({}) },
+          { kind: 'document.submit', payload: JSON.stringify({ documentId: id, auto: true }), key: `document.submit:${id}`, priority: 3 },
+        ])
+        .returning('id')
+        .execute()
+      const finished = await s.until(async () => {
+        const rows = await db.selectFrom('jobs').select(['id', 'state', 'last_error']).where('id', 'in', jobs.map((j) => j.id)).execute()
+        return rows.every((r) => r.state === 'done' || r.state === 'dead') ? rows : undefined
+      }, 20_000, 'the sweep and the automatic submission job')
+      expect(finished.map((r) => r.state)).toEqual(['done', 'done'])
+      // The sweep queued nothing for it either.
+      const queued = await db.selectFrom('jobs').select('id').where('key', '=', `document.submit:${id}`).where('state', 'in', ['pending', 'running']).execute()
+      expect(queued).toEqual([])
+
+      const last = await calls(s)
+      expect(delta(last, afterRejection, DEPOSER_FLUX)).toBe(0)
+      expect(delta(last, afterRejection, SOUMETTRE)).toBe(0)
+      expect(delta(last, afterRejection, DEPOSER_PDF)).toBe(0)
+      const still = await getDoc(s, id)
+      expect(still.stage).toBe('to_submit')
+      expect(still.state).toBe('error')
+      expect(still.error.code).toBe('chorus_flow_rejected')
+      expect(still.accountId).toBe(accountId)
+    }, 90_000)
+  })
+})
