@@ -1,6 +1,8 @@
 import { sql, type Kysely, type RawBuilder, type SelectQueryBuilder, type Transaction } from 'kysely'
 import type { DB, InvoiceRow } from './schema'
 import { AppError } from '../domain/app-error'
+import { isCalendarDate } from '../domain/calendar-date'
+import { decodeCursor as decodeKeys, encodeCursor as encodeKeys, isIdValue } from './cursor'
 
 type Executor = Kysely<DB> | Transaction<DB>
 
@@ -60,18 +62,20 @@ export function parseSort(raw: string | undefined): Sort | undefined {
   return key in SORT_COLUMNS ? { key: key as SortKey, desc } : undefined
 }
 
-/** Opaque keyset position: the sort it belongs to, the last row's sort value and id. */
+/** Keyset position: the sort it belongs to, the last row's sort value (null for a null) and id. */
 interface CursorData {
   readonly s: string
   readonly v: string | null
   readonly id: string
 }
 
+const sortSpec = (sort: Sort) => `${sort.desc ? '-' : ''}${sort.key}`
+
+/** The cursor after this row, in the shared format (db/cursor.ts): `[sort, value, id]`. */
 export function encodeCursor(sort: Sort, row: InvoiceRow): string {
   const raw = row[SORT_COLUMNS[sort.key].col] as unknown
   const v = raw === null || raw === undefined ? null : raw instanceof Date ? raw.toISOString() : String(raw)
-  const data: CursorData = { s: `${sort.desc ? '-' : ''}${sort.key}`, v, id: row.id }
-  return Buffer.from(JSON.stringify(data)).toString('base64url')
+  return encodeKeys([sortSpec(sort), v, row.id])
 }
 
 const invalidCursor = () =>
@@ -80,17 +84,28 @@ const invalidCursor = () =>
     en: 'Invalid paging cursor, or one made for another sort: start again from the first page (no cursor).',
   })
 
-export function decodeCursor(sort: Sort, cursor: string): CursorData {
-  let data: CursorData
-  try {
-    data = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-  } catch {
-    throw invalidCursor()
+/**
+ * A sort value as encodeCursor writes it for a column of this type. The value is cast to the column's
+ * type in SQL, so anything else would be PostgreSQL's error (a 500) instead of our 400.
+ */
+function isSortValue(v: string, type: ColumnType): boolean {
+  switch (type) {
+    case 'bigint': return /^-?\d{1,18}$/.test(v)
+    case 'numeric': return /^-?\d{1,30}(\.\d{1,30})?$/.test(v)
+    case 'date': return isCalendarDate(v)
+    case 'timestamptz': return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(v) && !Number.isNaN(Date.parse(v))
+    case 'text': return !v.includes('\u0000')
   }
-  if (!data || typeof data !== 'object' || data.s !== `${sort.desc ? '-' : ''}${sort.key}` || typeof data.id !== 'string' || !/^\d+$/.test(data.id)) throw invalidCursor()
-  if (data.v !== null && typeof data.v !== 'string') throw invalidCursor()
-  if (data.v === null && !SORT_COLUMNS[sort.key].nullable) throw invalidCursor()
-  return data
+}
+
+export function decodeCursor(sort: Sort, cursor: string): CursorData {
+  const keys = decodeKeys(cursor, 3)
+  if (!keys) throw invalidCursor()
+  const [s, v, id] = keys as [string | null, string | null, string | null]
+  const { type, nullable } = SORT_COLUMNS[sort.key]
+  if (s !== sortSpec(sort) || !isIdValue(id)) throw invalidCursor()
+  if (v === null ? !nullable : !isSortValue(v, type)) throw invalidCursor()
+  return { s, v, id }
 }
 
 const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`)

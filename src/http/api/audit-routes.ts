@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { AppError } from '../../domain/app-error'
 import type { Database } from '../../db/database'
+import { decodeCursor, encodeCursor, isIdValue } from '../../db/cursor'
 import { apiRoute, apiRouter } from './api-route'
 
 const Entry = z.object({ id: z.string(), at: z.string(), actor: z.string().nullable(), action: z.string(), targetType: z.string().nullable(), targetId: z.string().nullable(), details: z.unknown().nullable() }).openapi('AuditEntry')
@@ -20,7 +21,7 @@ export function auditRoutes(db: Database) {
           targetType: z.string().max(50).optional(),
           targetId: z.string().max(100).optional(),
           actor: z.string().max(200).optional(),
-          cursor: z.string().optional(),
+          cursor: z.string().max(200).optional(),
           limit: z.coerce.number().int().min(1).max(500).default(100),
         }),
       },
@@ -28,7 +29,8 @@ export function auditRoutes(db: Database) {
     }),
     async (c) => {
       const q = c.req.valid('query')
-      if (q.cursor !== undefined && !/^\d+$/.test(q.cursor)) throw new AppError(400, 'invalid_cursor', { fr: 'Curseur invalide : reprenez nextCursor de la page précédente.', en: 'Invalid cursor: use nextCursor from the previous page.' })
+      const afterId = q.cursor === undefined ? undefined : decodeCursor(q.cursor, 1)?.[0]
+      if (q.cursor !== undefined && !isIdValue(afterId)) throw new AppError(400, 'invalid_cursor', { fr: 'Curseur invalide : reprenez nextCursor de la page précédente.', en: 'Invalid cursor: use nextCursor from the previous page.' })
       let base = db.selectFrom('audit_log')
       if (q.action) base = base.where('action', '=', q.action)
       if (q.targetType) base = base.where('target_type', '=', q.targetType)
@@ -36,11 +38,11 @@ export function auditRoutes(db: Database) {
       if (q.actor) base = base.where('actor', '=', q.actor)
       const total = Number((await base.select(db.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n)
       let page = base.selectAll()
-      if (q.cursor) page = page.where('id', '<', q.cursor)
+      if (afterId) page = page.where('id', '<', afterId)
       const rows = await page.orderBy('id', 'desc').limit(q.limit + 1).execute()
       const more = rows.length > q.limit
       const items = rows.slice(0, q.limit).map((r) => ({ id: r.id, at: r.at.toISOString(), actor: r.actor, action: r.action, targetType: r.target_type, targetId: r.target_id, details: r.details }))
-      return c.json({ items, nextCursor: more ? items[items.length - 1]!.id : null, total }, 200)
+      return c.json({ items, nextCursor: more ? encodeCursor([items[items.length - 1]!.id]) : null, total }, 200)
     },
   )
   return app
