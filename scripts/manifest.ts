@@ -14,7 +14,8 @@ import { z } from 'zod'
 import pino from 'pino'
 import { createApp } from '../src/http/app'
 import { createMetrics } from '../src/http/metrics'
-import { buildFeatures } from '../src/features'
+import { wire } from '../src/wiring'
+import { createJobQueue } from '../src/jobs/job-queue'
 import { loadConfig } from '../src/config'
 import type { Ports } from '../src/workflows/ports'
 import { FolderConfigSchema } from '../src/sources/folder/folder-config'
@@ -116,10 +117,10 @@ export async function appOpenApi(): Promise<any> {
   const config = loadConfig({ DATA_DIR: '/tmp/manifest-unused' })
   const ports: Ports = {
     db: noDb, logger, secrets: noDb, get chorus(): any { throw new Error('no Chorus client') }, chorusEnv: 'sandbox',
-    now: () => new Date(), jobsEnqueued: () => {}, dataDir: '/tmp/manifest-unused', inboxDir: '/tmp/manifest-unused/inbox',
+    now: () => new Date(), jobs: createJobQueue(noDb, () => {}), dataDir: '/tmp/manifest-unused', inboxDir: '/tmp/manifest-unused/inbox',
   }
-  const features = buildFeatures(ports, config)
-  const app = createApp({ db: noDb, logger, metrics: createMetrics(noDb), version: packageVersion(), bodyLimitBytes: config.bodyLimitBytes, apiRoutes: features.flatMap((f) => f.apiRoutes ?? []), pageRoutes: features.flatMap((f) => f.pageRoutes ?? []) })
+  const wiring = wire(ports, config)
+  const app = createApp({ db: noDb, logger, metrics: createMetrics(noDb), version: packageVersion(), bodyLimitBytes: config.bodyLimitBytes, apiRoutes: wiring.apiRoutes, pageRoutes: wiring.pageRoutes })
   const res = await app.request('/openapi.json')
   return res.json()
 }

@@ -61,6 +61,7 @@ const envSchema = z.object({
   WORKER_ENABLED: bool.default(true),
   CRON_ENABLED: bool.default(true),
   SHUTDOWN_TIMEOUT_MS: positiveInt('milliseconds, such as 20000').default(20_000),
+  JOB_LEASE_MS: positiveInt('milliseconds, such as 30000').default(30_000),
   UI_FRAME_ANCESTORS: z.string().default("'self'"),
   AUTO_SUBMIT_CRON: z.string().default('*/10 * * * *'),
 })
@@ -91,7 +92,12 @@ export interface Config {
   readonly logLevel: string
   readonly timezone: string
   readonly bodyLimitBytes: number
-  readonly worker: { readonly enabled: boolean; readonly concurrency: number }
+  /**
+   * `concurrency`: documents (analysis, submission, sync) run at once; intake and background work have
+   * lanes of their own. `leaseMs`: how long a job stays claimed without a heartbeat, i.e. how soon a
+   * killed instance's jobs are taken back.
+   */
+  readonly worker: { readonly enabled: boolean; readonly concurrency: number; readonly leaseMs: number }
   readonly cronEnabled: boolean
   readonly shutdownTimeoutMs: number
   readonly uiFrameAncestors: string
@@ -149,7 +155,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.LOG_LEVEL,
     timezone: e.TZ,
     bodyLimitBytes: e.BODY_LIMIT,
-    worker: { enabled: e.WORKER_ENABLED, concurrency: e.WORKER_CONCURRENCY },
+    worker: { enabled: e.WORKER_ENABLED, concurrency: e.WORKER_CONCURRENCY, leaseMs: Math.max(1000, e.JOB_LEASE_MS) },
     cronEnabled: e.CRON_ENABLED,
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     uiFrameAncestors: e.UI_FRAME_ANCESTORS,

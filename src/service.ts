@@ -18,7 +18,9 @@ import { createChorusClient, type ChorusClient } from './chorus'
 import { createSandbox, SANDBOX_CREDENTIALS, SANDBOX_SUPPLIER_NAME } from './sandbox'
 import { createAccount } from './db/accounts'
 import type { Ports } from './workflows/ports'
-import { buildFeatures } from './features'
+import { wire } from './wiring'
+import { createJobQueue } from './jobs/job-queue'
+import { JOB_KINDS, type JobKind } from './workflows/jobs'
 
 export interface RunningService {
   readonly url: string
@@ -95,12 +97,12 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       },
       chorusEnv: config.chorus.env,
       now: () => new Date(),
-      jobsEnqueued: () => worker?.wake(),
+      jobs: createJobQueue(db, () => worker?.wake()),
       dataDir: config.dataDir,
       inboxDir: config.inboxDir,
       copyOut: database.copyOut,
     }
-    const features = buildFeatures(ports, config)
+    const wiring = wire(ports, config)
     const app = createApp({
       db,
       logger,
@@ -109,8 +111,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       bodyLimitBytes: config.bodyLimitBytes,
       isShuttingDown: () => shuttingDown,
       sandbox: sandbox?.app,
-      apiRoutes: features.flatMap((f) => f.apiRoutes ?? []),
-      pageRoutes: features.flatMap((f) => f.pageRoutes ?? []),
+      apiRoutes: wiring.apiRoutes,
+      pageRoutes: wiring.pageRoutes,
     })
 
     const server: ServerType = await new Promise((resolve) => {
@@ -136,20 +138,23 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       g.set(s === 'open' ? 1 : s === 'half_open' ? 0.5 : 0)
     })
     if (sandbox) await ensureDemoAccount(ports)
-    for (const f of features) await f.start?.()
+    await wiring.start()
 
     if (config.worker.enabled) {
       worker = createWorker({
         db,
         logger: logger.child({ component: 'worker' }),
-        concurrency: config.worker.concurrency,
-        handlers: Object.assign({}, ...features.map((f) => f.handlers ?? {})),
+        // Scans and background work (webhooks, exports) never take the documents' share.
+        concurrency: { documents: config.worker.concurrency, intake: 2, background: 2 },
+        laneOf: (kind) => JOB_KINDS[kind as JobKind]?.lane ?? 'background',
+        leaseMs: config.worker.leaseMs,
+        handlers: wiring.handlers,
         onJobEnd: (job, outcome, ms) => metrics.observeJob(job.kind, outcome, ms / 1000),
       })
       worker.start()
     }
 
-    const schedules = features.flatMap((f) => f.schedules ?? [])
+    const schedules = wiring.schedules
     let scheduler: Scheduler | undefined
     if (config.cronEnabled) {
       scheduler = startScheduler({ db, schedules, logger, timezone: 'Europe/Paris', instanceId: worker?.id, onEnqueued: () => worker?.wake() })
@@ -172,7 +177,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
           const closed = new Promise<void>((r) => server.close(() => r()))
           // Idle keep-alive sockets would hold close() open until they time out.
           ;(server as any).closeIdleConnections?.()
-          for (const f of features) await Promise.resolve(f.stop?.()).catch((e) => logger.warn({ feature: f.name, err: String(e) }, 'feature stop failed'))
+          await wiring.stop().catch((e) => logger.warn({ err: String(e) }, 'stopping the watchers and the PDF readers failed'))
           await scheduler?.stop()
           await worker?.stop(config.shutdownTimeoutMs)
           await Promise.race([closed, new Promise((r) => setTimeout(r, config.shutdownTimeoutMs).unref())])

@@ -1,13 +1,14 @@
 import type { Kysely } from 'kysely'
 import type { DB } from '../db/schema'
-import { enqueue, type EnqueueOptions } from '../db/jobs'
+import { insertJob } from '../db/jobs'
+import { JOB_KINDS, type JobKind } from '../workflows/jobs'
 
 /**
  * Enqueues the run of `name` for one time slot, once across every instance: the first instance to
  * insert (name, slot) enqueues in the same transaction; the others find the slot taken and do nothing.
  * The job also carries a dedupe key, so a run still waiting is not doubled by the next slot.
  */
-export async function enqueueCronRun(db: Kysely<DB>, name: string, slot: Date, job: EnqueueOptions, instance?: string): Promise<string | null> {
+export async function enqueueCronRun(db: Kysely<DB>, name: string, slot: Date, job: { readonly kind: JobKind; readonly payload?: object }, instance?: string): Promise<string | null> {
   return db.transaction().execute(async (trx) => {
     const taken = await trx
       .insertInto('cron_slots')
@@ -16,7 +17,8 @@ export async function enqueueCronRun(db: Kysely<DB>, name: string, slot: Date, j
       .returning('name')
       .executeTakeFirst()
     if (!taken) return null
-    const { id } = await enqueue(trx, { key: `cron:${name}`, ...job })
+    const spec = JOB_KINDS[job.kind]
+    const { id } = await insertJob(trx, { key: `cron:${name}`, kind: job.kind, payload: job.payload, priority: spec.priority, maxAttempts: spec.maxAttempts })
     await trx.updateTable('cron_slots').set({ job_id: id }).where('name', '=', name).where('slot', '=', slot).execute()
     return id
   })

@@ -3,14 +3,15 @@ import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
 import type { DB } from '../db/schema'
 import { enqueueCronRun, minuteSlot } from './cron-slot'
+import type { JobKind } from '../workflows/jobs'
 
 export interface Schedule {
   /** Stable name: the slot key across instances. */
   readonly name: string
   /** node-cron expression (5 fields, minute precision), evaluated in Europe/Paris. */
   readonly cron: string
-  readonly kind: string
-  readonly payload?: Record<string, unknown>
+  /** The job it enqueues; the job carries `{ slot }`, the minute it was enqueued for. */
+  readonly kind: JobKind
 }
 
 export interface Scheduler {
@@ -46,7 +47,7 @@ export function startScheduler(opts: {
       async (ctx) => {
         const slot = minuteSlot(ctx?.date ?? new Date())
         try {
-          const id = await enqueueCronRun(opts.db, s.name, slot, { kind: s.kind, payload: { ...s.payload, slot: slot.toISOString() } }, opts.instanceId)
+          const id = await enqueueCronRun(opts.db, s.name, slot, { kind: s.kind, payload: { slot: slot.toISOString() } }, opts.instanceId)
           if (id) {
             opts.logger.debug({ schedule: s.name, jobId: id, slot }, 'cron run enqueued')
             opts.onEnqueued?.()

@@ -1,13 +1,15 @@
 import { sql, type Kysely, type Transaction } from 'kysely'
 import type { DB, Job } from './schema'
+import { now, secondsFromNow } from './sql-now'
 
 type Executor = Kysely<DB> | Transaction<DB>
 
-export interface EnqueueOptions {
+/** A job row to insert; workflows enqueue through the typed port (src/jobs/job-queue.ts), not this. */
+export interface NewJobRow {
   readonly kind: string
-  readonly payload?: Record<string, unknown>
+  readonly payload?: object
   /** While a job with this key is pending or running, enqueueing the same key again does nothing. */
-  readonly key?: string
+  readonly key?: string | null
   readonly runAt?: Date
   readonly priority?: number
   readonly maxAttempts?: number
@@ -23,14 +25,14 @@ export interface Enqueued {
  * Adds a job. Pass the caller's transaction to make the job exist exactly when the caller's change
  * does (the transactional outbox: a document row and its analysis job commit together or not at all).
  */
-export async function enqueue(db: Executor, opts: EnqueueOptions): Promise<Enqueued> {
+export async function insertJob(db: Executor, opts: NewJobRow): Promise<Enqueued> {
   const row = await db
     .insertInto('jobs')
     .values({
       kind: opts.kind,
       payload: JSON.stringify(opts.payload ?? {}),
       key: opts.key ?? null,
-      run_at: opts.runAt ?? sql<Date>`now()` as any,
+      run_at: opts.runAt ?? now(),
       priority: opts.priority ?? 0,
       max_attempts: opts.maxAttempts ?? 10,
     })
@@ -38,14 +40,15 @@ export async function enqueue(db: Executor, opts: EnqueueOptions): Promise<Enque
     .returning('id')
     .executeTakeFirst()
   if (row) return { id: row.id, created: true }
+  if (!opts.key) throw new Error(`job ${opts.kind} was not inserted and has no key`)
   const existing = await db
     .selectFrom('jobs')
     .select('id')
-    .where('key', '=', opts.key!)
+    .where('key', '=', opts.key)
     .where('state', 'in', ['pending', 'running'])
     .executeTakeFirst()
   // The holder may have finished between our insert and this read; enqueue again in that case.
-  if (!existing) return enqueue(db, opts)
+  if (!existing) return insertJob(db, opts)
   return { id: existing.id, created: false }
 }
 
@@ -84,7 +87,7 @@ export async function claimJobs(db: Kysely<DB>, opts: ClaimOptions): Promise<Job
 export async function heartbeat(db: Kysely<DB>, jobId: string, workerId: string, leaseMs: number): Promise<boolean> {
   const r = await db
     .updateTable('jobs')
-    .set({ locked_until: sql`now() + make_interval(secs => ${leaseMs / 1000})` as any, updated_at: sql`now()` as any })
+    .set({ locked_until: secondsFromNow(leaseMs / 1000), updated_at: now() })
     .where('id', '=', jobId)
     .where('locked_by', '=', workerId)
     .where('state', '=', 'running')
@@ -108,7 +111,7 @@ export async function completeJob(db: Executor, jobId: string, workerId: string)
   const r = await db
     .updateTable('jobs')
     // last_error stays: a job that succeeded after failures keeps the trace of why it needed them.
-    .set({ state: 'done', locked_by: null, locked_until: null, finished_at: sql`now()` as any, updated_at: sql`now()` as any })
+    .set({ state: 'done', locked_by: null, locked_until: null, finished_at: now(), updated_at: now() })
     .where('id', '=', jobId)
     .where('locked_by', '=', workerId)
     .where('state', '=', 'running')
@@ -136,7 +139,7 @@ export async function failJob(db: Kysely<DB>, job: Pick<Job, 'id' | 'attempts' |
   if (dead) {
     await db
       .updateTable('jobs')
-      .set({ state: 'dead', last_error: message, locked_by: null, locked_until: null, finished_at: sql`now()` as any, updated_at: sql`now()` as any })
+      .set({ state: 'dead', last_error: message, locked_by: null, locked_until: null, finished_at: now(), updated_at: now() })
       .where('id', '=', job.id)
       .where('locked_by', '=', workerId)
       .execute()
@@ -150,9 +153,9 @@ export async function failJob(db: Kysely<DB>, job: Pick<Job, 'id' | 'attempts' |
       last_error: message,
       locked_by: null,
       locked_until: null,
-      attempts: opts.retryInMs !== undefined ? sql`greatest(attempts - 1, 0)` as any : job.attempts,
-      run_at: sql`now() + make_interval(secs => ${delay / 1000})` as any,
-      updated_at: sql`now()` as any,
+      attempts: opts.retryInMs !== undefined ? sql<number>`greatest(attempts - 1, 0)` : job.attempts,
+      run_at: secondsFromNow(delay / 1000),
+      updated_at: now(),
     })
     .where('id', '=', job.id)
     .where('locked_by', '=', workerId)
@@ -164,7 +167,7 @@ export async function failJob(db: Kysely<DB>, job: Pick<Job, 'id' | 'attempts' |
 export async function releaseJob(db: Kysely<DB>, jobId: string, workerId: string): Promise<void> {
   await db
     .updateTable('jobs')
-    .set({ state: 'pending', locked_by: null, locked_until: null, attempts: sql`greatest(attempts - 1, 0)` as any, updated_at: sql`now()` as any })
+    .set({ state: 'pending', locked_by: null, locked_until: null, attempts: sql<number>`greatest(attempts - 1, 0)`, updated_at: now() })
     .where('id', '=', jobId)
     .where('locked_by', '=', workerId)
     .where('state', '=', 'running')
@@ -202,4 +205,16 @@ export async function purgeFinishedJobs(db: Kysely<DB>, doneDays = 7, deadDays =
   const r = await sql`delete from jobs where (state = 'done' and finished_at < now() - make_interval(days => ${doneDays}))
     or (state = 'dead' and finished_at < now() - make_interval(days => ${deadDays}))`.execute(db)
   return Number(r.numAffectedRows ?? 0)
+}
+
+/** Deletes cron slots older than the retention (they only guard against a run enqueued twice in one minute). */
+export async function purgeOldCronSlots(db: Kysely<DB>, days: number): Promise<number> {
+  const r = await db.deleteFrom('cron_slots').where('slot', '<', sql<Date>`now() - make_interval(days => ${days})`).executeTakeFirst()
+  return Number(r.numDeletedRows)
+}
+
+/** The keys of the jobs of a kind that are pending or running (e.g. which sources have a scan waiting). */
+export async function liveJobKeys(db: Kysely<DB>, kind: string): Promise<Set<string>> {
+  const rows = await db.selectFrom('jobs').select('key').where('kind', '=', kind).where('state', 'in', ['pending', 'running']).where('key', 'is not', null).execute()
+  return new Set(rows.flatMap((r) => (r.key === null ? [] : [r.key])))
 }

@@ -1,6 +1,5 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
 import type { DB, RecipientMappingsTable } from './schema'
-import { enqueue } from './jobs'
 import { audit } from './audit'
 import { labelTrigrams, normalizeLabel, RESERVED_SERVICE_CODE, SUGGESTION_THRESHOLD, trigramDice } from '../domain/recipient-label'
 
@@ -272,80 +271,26 @@ export async function suggestMappings(db: Executor, accountId: string | number |
   })
 }
 
-export interface LearnInput {
-  readonly accountId: string | number
-  readonly label: string
-  readonly recipientSiret: string
-  readonly serviceCode: string | null | undefined
-  /**
-   * Accepted, never stored: an engagement number usually belongs to one order, and a stale one
-   * applied to the next invoice is a rejection (or a payment on the wrong commitment). A default
-   * engagement number is set by a person.
-   */
-  readonly engagementNumber?: string | null | undefined
-}
-
-export type LearnResult =
-  | { readonly action: 'created' | 'updated'; readonly mapping: RecipientMapping; readonly recheckedDocuments: number }
-  | { readonly action: 'unchanged'; readonly mapping: RecipientMapping; readonly recheckedDocuments: 0 }
-  | { readonly action: 'kept'; readonly mapping: RecipientMapping; readonly recheckedDocuments: 0; readonly reason: 'manual_or_imported_mapping' }
-  | { readonly action: 'skipped'; readonly mapping: null; readonly recheckedDocuments: 0; readonly reason: 'empty_label' | 'reserved_service' }
-
 /**
- * Called after every successful submission, in the submission's transaction: remembers which
- * recipient and service the account's invoices with this label went to, as a `learned` mapping of
- * the account. A `manual` or `imported` mapping that applies (the account's or a global one) is never
- * overwritten nor shadowed; an existing learned one is updated. The documents waiting in "to submit"
- * with this label are re-checked (jobs enqueued in the same transaction; the caller wakes the worker
- * with ports.jobsEnqueued() when recheckedDocuments > 0). Audited as `recipient_mapping.learn`.
+ * Writes a `learned` mapping of the account, unless a person's (manual or imported) row holds the
+ * label: the expression index (coalesce(account_id, 0), label_normalized) is the conflict target, and
+ * the WHERE keeps a manual or imported row written meanwhile by a person. Undefined when kept.
  */
-export async function learnMapping(db: Executor, input: LearnInput): Promise<LearnResult> {
-  const accountId = String(input.accountId)
-  const label = input.label.trim()
-  const labelNormalized = normalizeLabel(label)
-  if (!labelNormalized) return { action: 'skipped', mapping: null, recheckedDocuments: 0, reason: 'empty_label' }
-  const serviceCode = input.serviceCode?.trim() || null
-  if (serviceCode === RESERVED_SERVICE_CODE) return { action: 'skipped', mapping: null, recheckedDocuments: 0, reason: 'reserved_service' }
-  const recipientSiret = input.recipientSiret.replace(/[\s.\-\u00a0\u202f]/g, '')
-
-  const applies = await findMapping(db, accountId, label)
-  if (applies && applies.mapping.origin !== 'learned') return { action: 'kept', mapping: applies.mapping, recheckedDocuments: 0, reason: 'manual_or_imported_mapping' }
-  if (applies && applies.mapping.recipientSiret === recipientSiret && applies.mapping.serviceCode === serviceCode) {
-    return { action: 'unchanged', mapping: applies.mapping, recheckedDocuments: 0 }
-  }
-  // The expression index (coalesce(account_id, 0), label_normalized) is the conflict target; the WHERE
-  // keeps a manual or imported row written meanwhile by a person.
+export async function upsertLearnedMapping(
+  db: Executor,
+  v: { readonly accountId: string; readonly label: string; readonly labelNormalized: string; readonly recipientSiret: string; readonly serviceCode: string | null },
+): Promise<{ readonly mapping: RecipientMapping; readonly inserted: boolean } | undefined> {
   const result = await sql<Row & { inserted: boolean }>`
     insert into recipient_mappings (account_id, label, label_normalized, recipient_siret, service_code, engagement_number, origin, created_by)
-    values (${accountId}, ${label}, ${labelNormalized}, ${recipientSiret}, ${serviceCode}, null, 'learned', 'system:learned')
+    values (${v.accountId}, ${v.label}, ${v.labelNormalized}, ${v.recipientSiret}, ${v.serviceCode}, null, 'learned', 'system:learned')
     on conflict ((coalesce(account_id, 0)), label_normalized) do update
       set label = excluded.label, recipient_siret = excluded.recipient_siret, service_code = excluded.service_code, updated_at = now()
       where recipient_mappings.origin = 'learned'
     returning *, (xmax = 0) as inserted`.execute(db)
   const row = result.rows[0]
-  if (!row) {
-    const kept = (await mappingInScope(db, accountId, labelNormalized))!
-    return { action: 'kept', mapping: kept, recheckedDocuments: 0, reason: 'manual_or_imported_mapping' }
-  }
+  if (!row) return undefined
   const { inserted, ...rest } = row
-  const mapping = toMapping(rest as Row)
-  const action = inserted ? 'created' : 'updated'
-  await audit(db, {
-    actor: 'system',
-    action: 'recipient_mapping.learn',
-    targetType: 'recipient_mapping',
-    targetId: mapping.id,
-    details: {
-      action,
-      accountId,
-      label,
-      recipientSiret,
-      serviceCode,
-      ...(applies ? { before: { recipientSiret: applies.mapping.recipientSiret, serviceCode: applies.mapping.serviceCode } } : {}),
-    },
-  })
-  const recheckedDocuments = await enqueueRechecks(db, [{ accountId, labelNormalized }])
-  return { action, mapping, recheckedDocuments }
+  return { mapping: toMapping(rest), inserted }
 }
 
 export interface AffectedScope {
@@ -377,15 +322,6 @@ export async function affectedDocumentIds(db: Executor, scopes: readonly Affecte
   return ids
 }
 
-/**
- * Enqueues `document.recheck` for every document a mapping change affects (one pending job per
- * document thanks to the key). Pass the caller's transaction: the jobs exist exactly when the change does.
- */
-export async function enqueueRechecks(db: Executor, scopes: readonly AffectedScope[]): Promise<number> {
-  const ids = await affectedDocumentIds(db, scopes)
-  for (const documentId of ids) await enqueue(db, { kind: 'document.recheck', payload: { documentId }, key: `document.recheck:${documentId}` })
-  return ids.length
-}
 
 /**
  * What the cached Chorus Pro directory says of a mapping's routing:

@@ -76,7 +76,8 @@ export interface FilingRulesTable {
   updated_at: Timestamp
 }
 
-export type DocumentStage = 'received' | 'analysing' | 'to_submit' | 'submitting' | 'submitted' | 'removed'
+import type { DocumentStage } from '../domain/document-state'
+export type { DocumentStage }
 
 export interface DocumentsTable {
   id: Id

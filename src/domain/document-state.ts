@@ -1,4 +1,5 @@
-import type { DocumentStage } from '../db/schema'
+/** Where a document is in its life, from intake to Chorus Pro (documents.stage). */
+export type DocumentStage = 'received' | 'analysing' | 'to_submit' | 'submitting' | 'submitted' | 'removed'
 
 /** The state the host shows for a document (DESIGN.md, "Shapes the host relies on"). */
 export type DocumentState = 'analysing' | 'ready' | 'incomplete' | 'error' | 'submitted' | 'removed'

@@ -4,18 +4,32 @@ import type { Kysely } from 'kysely'
 import type { Logger } from 'pino'
 import type { DB, Job } from '../db/schema'
 import { claimJobs, completeJob, failJob, heartbeat, releaseJob, rescueExpiredLeases, LeaseLostError } from '../db/jobs'
-import { PermanentJobError, RetryLaterError, type JobHandlers } from './job-handler'
+import { PermanentJobError, RetryLaterError, type JobRun } from '../workflows/jobs'
+
+/**
+ * A handler as the worker calls it. The service's handlers are typed per kind (JobHandlerMap in
+ * job-handler.ts); the worker hands each the payload that the typed port wrote for that kind.
+ */
+export type WorkerHandler = (payload: never, run: JobRun) => Promise<unknown>
 
 export interface WorkerOptions {
   readonly db: Kysely<DB>
-  readonly handlers: JobHandlers
+  readonly handlers: Readonly<Record<string, WorkerHandler>>
   readonly logger: Logger
-  readonly concurrency?: number
+  /**
+   * How many jobs run at once, per lane. A kind's lane comes from `laneOf` (one lane 'default' when
+   * absent). Lanes keep slow bulk work (webhook deliveries, exports) from starving intake: with one
+   * shared pool, 547 pending deliveries held a 2,000-file inbox unscanned for over two minutes.
+   */
+  readonly concurrency?: number | Readonly<Record<string, number>>
+  readonly laneOf?: (kind: string) => string
   /** How long a claimed job stays ours without a heartbeat. */
   readonly leaseMs?: number
   /** Idle poll interval; `wake()` cuts it short when this process enqueues work. */
   readonly pollMs?: number
   readonly workerId?: string
+  /** After the shutdown deadline, how long aborted jobs get to stop before their lease is given back. */
+  readonly abortGraceMs?: number
   /** Called after each job ends, for metrics. */
   readonly onJobEnd?: (job: Job, outcome: 'done' | 'retry' | 'dead' | 'released', ms: number) => void
 }
@@ -25,19 +39,32 @@ export interface Worker {
   start(): void
   /** Wakes the loop now (after an in-process enqueue). */
   wake(): void
-  /** Stops claiming, lets running jobs finish until the deadline, then aborts and releases the rest. */
+  /** Stops claiming, lets running jobs finish until the deadline, then aborts them and releases their leases. */
   stop(deadlineMs: number): Promise<void>
   readonly running: number
 }
 
+interface Active {
+  readonly job: Job
+  readonly lane: string
+  readonly controller: AbortController
+  readonly done: Promise<void>
+}
+
 export function createWorker(opts: WorkerOptions): Worker {
   const id = opts.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`
-  const concurrency = opts.concurrency ?? 4
-  // 30 s: a killed worker's jobs are taken back within half a minute; the heartbeat (every 10 s) keeps live ones.
+  const laneOf = opts.laneOf ?? (() => 'default')
+  const concurrencyOf = (lane: string) => (typeof opts.concurrency === 'number' ? opts.concurrency : (opts.concurrency?.[lane] ?? 4))
+  // 30 s: a killed worker's jobs are taken back within half a minute; the heartbeat (every lease/3) keeps live ones.
   const leaseMs = opts.leaseMs ?? 30_000
   const pollMs = opts.pollMs ?? 500
-  const kinds = Object.keys(opts.handlers)
-  const active = new Map<string, { job: Job; controller: AbortController; done: Promise<void> }>()
+  const abortGraceMs = opts.abortGraceMs ?? 2_000
+  const lanes = new Map<string, string[]>()
+  for (const kind of Object.keys(opts.handlers)) {
+    const lane = laneOf(kind)
+    lanes.set(lane, [...(lanes.get(lane) ?? []), kind])
+  }
+  const active = new Map<string, Active>()
   let stopping = false
   let started = false
   let wakeUp: (() => void) | undefined
@@ -50,8 +77,7 @@ export function createWorker(opts: WorkerOptions): Worker {
       wakeUp = () => { clearTimeout(t); wakeUp = undefined; resolve() }
     })
 
-  async function runJob(job: Job): Promise<void> {
-    const controller = new AbortController()
+  async function runJob(job: Job, controller: AbortController): Promise<void> {
     const started = Date.now()
     let completed = false
     const beat = setInterval(() => {
@@ -63,8 +89,13 @@ export function createWorker(opts: WorkerOptions): Worker {
     const log = opts.logger.child({ jobId: job.id, kind: job.kind, attempt: job.attempts })
     let outcome: 'done' | 'retry' | 'dead' | 'released' = 'done'
     try {
-      await opts.handlers[job.kind]!(job, {
-        db: opts.db,
+      const handler = opts.handlers[job.kind]
+      if (!handler) throw new PermanentJobError(`no handler for job kind ${job.kind}`)
+      // The payload was written by the typed port for this very kind (src/jobs/job-queue.ts).
+      await handler(job.payload as never, {
+        id: job.id,
+        attempt: job.attempts,
+        lastAttempt: job.attempts >= job.max_attempts,
         logger: log,
         signal: controller.signal,
         completeWithin: async (trx) => {
@@ -82,6 +113,7 @@ export function createWorker(opts: WorkerOptions): Worker {
         outcome = 'released'
       } else if (stopping && controller.signal.aborted) {
         await releaseJob(opts.db, job.id, id).catch(() => {})
+        log.info('job aborted by shutdown; given back to the queue')
         outcome = 'released'
       } else {
         outcome = await failJob(opts.db, job, id, err.message, {
@@ -100,6 +132,25 @@ export function createWorker(opts: WorkerOptions): Worker {
     }
   }
 
+  async function claimFreeLanes(): Promise<{ claimed: number; free: number }> {
+    let claimed = 0
+    let free = 0
+    for (const [lane, kinds] of lanes) {
+      const running = [...active.values()].filter((a) => a.lane === lane).length
+      const room = concurrencyOf(lane) - running
+      if (room <= 0) continue
+      free += room
+      const jobs = await claimJobs(opts.db, { workerId: id, limit: room, leaseMs, kinds })
+      for (const job of jobs) {
+        const controller = new AbortController()
+        const done = runJob(job, controller).finally(() => { active.delete(job.id); wakeUp?.() })
+        active.set(job.id, { job, lane, controller, done })
+      }
+      claimed += jobs.length
+    }
+    return { claimed, free }
+  }
+
   async function loop(): Promise<void> {
     let idle = 0
     while (!stopping) {
@@ -109,14 +160,8 @@ export function createWorker(opts: WorkerOptions): Worker {
           const n = await rescueExpiredLeases(opts.db)
           if (n) opts.logger.warn({ jobs: n }, 'took back jobs whose worker stopped without finishing')
         }
-        const free = concurrency - active.size
-        const jobs = free > 0 ? await claimJobs(opts.db, { workerId: id, limit: free, leaseMs, kinds }) : []
-        for (const job of jobs) {
-          const controller = new AbortController()
-          const done = runJob(job).finally(() => { active.delete(job.id); wakeUp?.() })
-          active.set(job.id, { job, controller, done })
-        }
-        if (jobs.length === 0) {
+        const { claimed, free } = await claimFreeLanes()
+        if (claimed === 0) {
           idle = Math.min(idle + 1, 4)
           await sleep(free > 0 ? pollMs * idle : pollMs)
         } else idle = 0
@@ -127,6 +172,9 @@ export function createWorker(opts: WorkerOptions): Worker {
       }
     }
   }
+
+  const settled = (ms: number, work: Promise<unknown>) =>
+    Promise.race([work.then(() => true), new Promise<false>((r) => setTimeout(() => r(false), ms).unref())])
 
   return {
     id,
@@ -141,12 +189,14 @@ export function createWorker(opts: WorkerOptions): Worker {
       stopping = true
       wakeUp?.()
       await loopDone
-      const all = Promise.all([...active.values()].map((a) => a.done))
-      const timer = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), deadlineMs).unref())
-      if ((await Promise.race([all.then(() => 'ok' as const), timer])) === 'timeout') {
-        opts.logger.warn({ jobs: active.size }, 'shutdown deadline reached; releasing running jobs')
-        await Promise.all([...active.values()].map((a) => releaseJob(opts.db, a.job.id, id).catch(() => {})))
-      }
+      if (await settled(deadlineMs, Promise.all([...active.values()].map((a) => a.done)))) return
+      // Past the deadline: abort what still runs, so a released job does not keep calling Chorus Pro
+      // while another instance takes it, and give the leases back.
+      opts.logger.warn({ jobs: active.size }, 'shutdown deadline reached; aborting and releasing running jobs')
+      const left = [...active.values()]
+      for (const a of left) a.controller.abort(new Error('the worker is shutting down'))
+      await settled(abortGraceMs, Promise.all(left.map((a) => a.done)))
+      await Promise.all(left.map((a) => releaseJob(opts.db, a.job.id, id).catch(() => {})))
     },
   }
 }

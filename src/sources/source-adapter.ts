@@ -1,6 +1,7 @@
-import type { FilingRule } from '../domain/filing-rule'
+import type { Candidate, FilingRule } from '../domain/filing-rule'
 import type { ScanStats, SourceRow } from '../db/sources'
-import type { IncomingDocument, ReceiveOutcome } from '../workflows/intake/receive-document'
+import type { DocumentRow } from '../db/schema'
+import type { IntakeError } from './check-intake-file'
 
 /** What a scan gives an adapter: the source, its rules, and one way to hand documents in. */
 export interface ScanContext {
@@ -31,3 +32,31 @@ export interface SourceAdapter {
 }
 
 export type AdapterFactory = (source: SourceRow) => SourceAdapter | undefined
+
+/** What a source reports: one version of one host document. */
+export interface IncomingDocument {
+  readonly sourceId: string
+  /** Stable per host document across versions: a relative path, an Odoo id, the host's reference. */
+  readonly sourceRef: string
+  /** The version as the source knows it (Odoo's checksum); the bytes' sha256 when absent. */
+  readonly checksum?: string | undefined
+  readonly filename: string
+  readonly hostMetadata: Record<string, unknown>
+  /** How filing rules see it (path, host folder, tags); the metadata is hostMetadata. */
+  readonly candidate?: Omit<Candidate, 'filename' | 'metadata'> | undefined
+  /** An account named by the caller (host push); beats the rule's. */
+  readonly accountId?: string | null | undefined
+  /**
+   * Reads the bytes, called only once the document is known to be taken and new. For a file over the
+   * limit a source may return only its first kilobytes with the real size (nothing is stored then).
+   */
+  read(): Promise<{ bytes: Uint8Array; size: number; sha256?: string }>
+  /** A refusal the source found itself (a symbolic link); recorded without reading. */
+  readonly refused?: IntakeError | undefined
+}
+
+export type ReceiveOutcome =
+  | { readonly kind: 'received'; readonly document: DocumentRow; readonly superseded: readonly string[] }
+  | { readonly kind: 'refused'; readonly document: DocumentRow; readonly superseded: readonly string[] }
+  | { readonly kind: 'duplicate'; readonly document: DocumentRow }
+  | { readonly kind: 'skipped'; readonly reason: 'no_rule_matched' }

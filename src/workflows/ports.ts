@@ -3,6 +3,7 @@ import type { Database } from '../db/database'
 import type { SecretBox } from '../secrets/secret-box'
 import type { ChorusClient, ChorusEnvironment } from '../chorus'
 import type { CopyOut } from '../db/copy-out'
+import type { JobQueue } from './jobs'
 
 /**
  * What workflows and routes are given instead of importing adapters. `chorus` is bound once the
@@ -17,8 +18,8 @@ export interface Ports {
   readonly chorusEnv: ChorusEnvironment
   /** Injected for tests of date rules ("not in the future", password expiry). */
   readonly now: () => Date
-  /** Wakes the in-process worker after an enqueue, so work starts without waiting for the next poll. */
-  readonly jobsEnqueued: () => void
+  /** The job queue: `ports.jobs.enqueue(kind, payload, { within: trx })` (kinds in ./jobs.ts). */
+  readonly jobs: JobQueue
   readonly dataDir: string
   readonly inboxDir: string
   /** PostgreSQL's COPY TO STDOUT for bulk exports; absent on PGlite. */

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { vi, afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sql } from 'kysely'
 import { testEngines, type TestDatabase } from '../support/databases'
 import { intakeApp, intakePorts, multipart, pdfBytes, type IntakeApp } from './intake-harness'
@@ -31,7 +31,8 @@ describe.each(testEngines())('documents API and host push on $name', (engine) =>
     const d = body.document
     expect(d).toMatchObject({ filename: 'facture 1.pdf', stage: 'received', state: 'analysing', error: null, accountId, invoiceId: null, hasFacturX: false, problems: [], sourceRef: 'host-1' })
     expect(d.hostMetadata).toEqual({ numero: 'FA-1' })
-    expect(a.ports.wakes).toBe(wakes + 1)
+    // The worker is woken once the transaction that wrote the job has committed.
+    await vi.waitFor(() => expect(a.ports.wakes).toBeGreaterThan(wakes))
     const job = await t.db.selectFrom('jobs').selectAll().where('key', '=', `document.analyse:${d.id}`).executeTakeFirstOrThrow()
     expect(job.kind).toBe('document.analyse')
     expect(job.payload).toEqual({ documentId: d.id })

@@ -6,6 +6,7 @@ import { createApiKey } from '../../src/db/api-keys'
 import { createSecretBox } from '../../src/secrets/secret-box'
 import type { Role } from '../../src/db/schema'
 import type { Ports } from '../../src/workflows/ports'
+import { createJobQueue } from '../../src/jobs/job-queue'
 import { documentsRoutes } from '../../src/http/api/documents-routes'
 import { sourcesRoutes } from '../../src/http/api/sources-routes'
 import { filingRulesRoutes } from '../../src/http/api/filing-rules-routes'
@@ -28,7 +29,7 @@ export function intakePorts(t: TestDatabase, opts: { inboxDir?: string; dataDir?
     },
     chorusEnv: 'sandbox',
     now: () => new Date(),
-    jobsEnqueued: () => { ports.wakes++ },
+    jobs: createJobQueue(t.db, () => { ports.wakes++ }),
     dataDir: opts.dataDir ?? '/nonexistent',
     inboxDir: opts.inboxDir ?? '/nonexistent/inbox',
     wakes: 0,

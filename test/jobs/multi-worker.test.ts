@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sql } from 'kysely'
 import { testEngines, type TestDatabase } from '../support/databases'
-import { enqueue } from '../../src/db/jobs'
+import { insertJob as enqueue } from '../../src/db/jobs'
 
 const postgres = testEngines().find((e) => e.name === 'postgres')
 const script = fileURLToPath(new URL('./fixtures/worker-process.ts', import.meta.url))

@@ -2,9 +2,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { sql } from 'kysely'
 import { testEngines, type TestDatabase } from '../support/databases'
 import { captureLogs } from '../support/log-capture'
-import { backoffMs, claimJobs, completeJob, enqueue, failJob, rescueExpiredLeases } from '../../src/db/jobs'
+import { backoffMs, claimJobs, completeJob, insertJob as enqueue, failJob, rescueExpiredLeases } from '../../src/db/jobs'
 import { createWorker } from '../../src/jobs/worker'
-import { PermanentJobError, RetryLaterError } from '../../src/jobs/job-handler'
+import { PermanentJobError, RetryLaterError } from '../../src/workflows/jobs'
 
 describe.each(testEngines())('job queue on $name', (engine) => {
   let t: TestDatabase
@@ -85,7 +85,7 @@ describe.each(testEngines())('job queue on $name', (engine) => {
       logger: logs.logger,
       pollMs: 20,
       handlers: {
-        ok: async (job) => { seen.push(`ok:${job.payload.n}`) },
+        ok: async (payload: { n: number }) => { seen.push(`ok:${payload.n}`) },
         later: async () => { throw new RetryLaterError('Chorus Pro is not available', 60_000) },
         broken: async () => { throw new PermanentJobError('not a PDF') },
       },
@@ -118,7 +118,7 @@ describe.each(testEngines())('job queue on $name', (engine) => {
       pollMs: 20,
       handlers: {
         quick: async () => { await new Promise((r) => setTimeout(r, 200)); finished = true },
-        stuck: (_job, ctx) => new Promise((_r, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted')))),
+        stuck: (_payload, run) => new Promise((_r, reject) => run.signal.addEventListener('abort', () => reject(new Error('aborted')))),
       },
     })
     const quick = await enqueue(t.db, { kind: 'quick' })
@@ -128,11 +128,27 @@ describe.each(testEngines())('job queue on $name', (engine) => {
     expect(finished).toBe(true)
     expect((await t.db.selectFrom('jobs').select('state').where('id', '=', quick.id).executeTakeFirstOrThrow()).state).toBe('done')
 
-    const w2 = createWorker({ db: t.db, logger: logs.logger, pollMs: 20, handlers: { stuck: (_j, ctx) => new Promise((_r, rej) => ctx.signal.addEventListener('abort', () => rej(new Error('aborted')))) } })
+    // The stuck job only ends when its signal fires: stop() must abort it (a released job must not go on
+    // calling Chorus Pro while another instance takes it), then give its lease back.
+    let aborted = false
+    let endedAt = 0
+    const w2 = createWorker({
+      db: t.db,
+      logger: logs.logger,
+      pollMs: 20,
+      handlers: {
+        stuck: (_payload, run) =>
+          new Promise((_r, rej) => run.signal.addEventListener('abort', () => { aborted = true; endedAt = Date.now(); rej(new Error('aborted')) })),
+      },
+    })
     const stuck = await enqueue(t.db, { kind: 'stuck' })
     w2.start()
     while ((await t.db.selectFrom('jobs').select('state').where('id', '=', stuck.id).executeTakeFirstOrThrow()).state !== 'running') await new Promise((r) => setTimeout(r, 10))
+    const stopAt = Date.now()
     await w2.stop(200)
+    expect(aborted).toBe(true)
+    expect(endedAt - stopAt).toBeGreaterThanOrEqual(150)
+    expect(w2.running).toBe(0)
     const row = await t.db.selectFrom('jobs').selectAll().where('id', '=', stuck.id).executeTakeFirstOrThrow()
     expect(row.state).toBe('pending')
     expect(row.attempts).toBe(0)

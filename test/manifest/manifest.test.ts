@@ -72,12 +72,13 @@ describe('connector-manifest.json', () => {
     const { createMetrics } = await import('../../src/http/metrics')
     const pino = (await import('pino')).default
     // Page routes answer 401 (a page asking to reopen the tab) without a session, never 404.
-    const { buildFeatures } = await import('../../src/features')
+    const { wire } = await import('../../src/wiring')
+    const { createJobQueue } = await import('../../src/jobs/job-queue')
     const { loadConfig } = await import('../../src/config')
     const noDb = new Proxy({}, { get: () => { throw new Error('no database') } }) as any
     const config = loadConfig({ DATA_DIR: '/tmp/manifest-unused' })
-    const features = buildFeatures({ db: noDb, logger: pino({ level: 'silent' }), secrets: noDb, chorus: noDb, chorusEnv: 'sandbox', now: () => new Date(), jobsEnqueued: () => {}, dataDir: '/tmp/x', inboxDir: '/tmp/x/inbox' } as any, config)
-    const app = createApp({ db: noDb, logger: pino({ level: 'silent' }), metrics: createMetrics(noDb), version: 'test', bodyLimitBytes: 1 << 20, pageRoutes: features.flatMap((f) => f.pageRoutes ?? []), apiRoutes: features.flatMap((f) => f.apiRoutes ?? []) })
+    const wiring = wire({ db: noDb, logger: pino({ level: 'silent' }), secrets: noDb, chorus: noDb, chorusEnv: 'sandbox', now: () => new Date(), jobs: createJobQueue(noDb, () => {}), dataDir: '/tmp/x', inboxDir: '/tmp/x/inbox' }, config)
+    const app = createApp({ db: noDb, logger: pino({ level: 'silent' }), metrics: createMetrics(noDb), version: 'test', bodyLimitBytes: 1 << 20, pageRoutes: wiring.pageRoutes, apiRoutes: wiring.apiRoutes })
     for (const t of manifest.tabs) {
       const res = await app.request(t.page)
       expect(res.status, t.page).toBe(401)

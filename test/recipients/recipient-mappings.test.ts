@@ -5,12 +5,12 @@ import {
   createMapping,
   DuplicateMappingError,
   findMapping,
-  learnMapping,
   listMappings,
   suggestMappings,
   updateMapping,
-  enqueueRechecks,
 } from '../../src/db/recipient-mappings'
+import { learnMapping as learnWith } from '../../src/workflows/recipients/learn-mapping'
+import { recheckAffectedDocuments } from '../../src/workflows/recipients/recheck-affected-documents'
 import { cacheStructure, makeAccount, makeDocument, recheckJobs, SIRET_A, SIRET_B, SIRET_C, testPorts } from './support'
 import type { Ports } from '../../src/workflows/ports'
 
@@ -88,12 +88,12 @@ describe.each(testEngines())('recipient mappings on $name', (engine) => {
 
   describe('learnMapping', () => {
     it('creates a learned mapping of the account, then updates it, and audits both', async () => {
-      const r1 = await learnMapping(t.db, { accountId: acc1, label: 'Commune de Sandbox', recipientSiret: SIRET_A, serviceCode: 'SERV_TECH', engagementNumber: 'EJ-1' })
+      const r1 = await learnWith(ports, t.db, { accountId: acc1, label: 'Commune de Sandbox', recipientSiret: SIRET_A, serviceCode: 'SERV_TECH', engagementNumber: 'EJ-1' })
       expect(r1.action).toBe('created')
       expect(r1.mapping).toMatchObject({ accountId: acc1, origin: 'learned', recipientSiret: SIRET_A, serviceCode: 'SERV_TECH', engagementNumber: null })
-      const same = await learnMapping(t.db, { accountId: acc1, label: 'COMMUNE DE SANDBOX', recipientSiret: SIRET_A, serviceCode: 'SERV_TECH', engagementNumber: null })
+      const same = await learnWith(ports, t.db, { accountId: acc1, label: 'COMMUNE DE SANDBOX', recipientSiret: SIRET_A, serviceCode: 'SERV_TECH', engagementNumber: null })
       expect(same.action).toBe('unchanged')
-      const r2 = await learnMapping(t.db, { accountId: acc1, label: 'Commune de Sandbox', recipientSiret: SIRET_A, serviceCode: 'TRAVAUX', engagementNumber: null })
+      const r2 = await learnWith(ports, t.db, { accountId: acc1, label: 'Commune de Sandbox', recipientSiret: SIRET_A, serviceCode: 'TRAVAUX', engagementNumber: null })
       expect(r2.action).toBe('updated')
       expect(r2.mapping?.id).toBe(r1.mapping?.id)
       expect(r2.mapping?.serviceCode).toBe('TRAVAUX')
@@ -105,7 +105,7 @@ describe.each(testEngines())('recipient mappings on $name', (engine) => {
     it('never overwrites a manual or imported mapping of the account', async () => {
       for (const origin of ['manual', 'imported'] as const) {
         const m = await createMapping(t.db, { ...base, accountId: acc1, label: `Lycée ${origin}`, recipientSiret: SIRET_A, serviceCode: 'A', origin })
-        const r = await learnMapping(t.db, { accountId: acc1, label: `Lycée ${origin}`, recipientSiret: SIRET_B, serviceCode: 'B' })
+        const r = await learnWith(ports, t.db, { accountId: acc1, label: `Lycée ${origin}`, recipientSiret: SIRET_B, serviceCode: 'B' })
         expect(r.action).toBe('kept')
         const after = (await findMapping(t.db, acc1, `Lycée ${origin}`))!.mapping
         expect(after).toMatchObject({ id: m.id, recipientSiret: SIRET_A, serviceCode: 'A', origin })
@@ -114,27 +114,27 @@ describe.each(testEngines())('recipient mappings on $name', (engine) => {
 
     it('never shadows a global manual mapping with a learned one of the account', async () => {
       await createMapping(t.db, { ...base, accountId: null, label: 'Université de Sandbox', recipientSiret: SIRET_A, serviceCode: 'X' })
-      const r = await learnMapping(t.db, { accountId: acc1, label: 'Universite de Sandbox', recipientSiret: SIRET_B, serviceCode: 'Y' })
+      const r = await learnWith(ports, t.db, { accountId: acc1, label: 'Universite de Sandbox', recipientSiret: SIRET_B, serviceCode: 'Y' })
       expect(r.action).toBe('kept')
       expect((await findMapping(t.db, acc1, 'Université de Sandbox'))!.mapping.recipientSiret).toBe(SIRET_A)
       expect(await t.db.selectFrom('recipient_mappings').select('id').where('account_id', '=', acc1).execute()).toHaveLength(0)
     })
 
     it('skips an empty label and the reserved FACTURES_PUBLIQUES service', async () => {
-      expect((await learnMapping(t.db, { accountId: acc1, label: ' - ', recipientSiret: SIRET_A, serviceCode: null })).action).toBe('skipped')
-      expect((await learnMapping(t.db, { accountId: acc1, label: 'Mairie', recipientSiret: SIRET_A, serviceCode: 'FACTURES_PUBLIQUES' })).action).toBe('skipped')
+      expect((await learnWith(ports, t.db, { accountId: acc1, label: ' - ', recipientSiret: SIRET_A, serviceCode: null })).action).toBe('skipped')
+      expect((await learnWith(ports, t.db, { accountId: acc1, label: 'Mairie', recipientSiret: SIRET_A, serviceCode: 'FACTURES_PUBLIQUES' })).action).toBe('skipped')
       expect(await t.db.selectFrom('recipient_mappings').select('id').execute()).toHaveLength(0)
     })
 
     it('works inside the caller’s transaction, and rolls back with it', async () => {
       await t.db.transaction().execute(async (trx) => {
-        const r = await learnMapping(trx, { accountId: acc2, label: 'Mairie de Brest', recipientSiret: SIRET_A, serviceCode: null })
+        const r = await learnWith(ports, trx, { accountId: acc2, label: 'Mairie de Brest', recipientSiret: SIRET_A, serviceCode: null })
         expect(r.action).toBe('created')
       })
       expect(await findMapping(t.db, acc2, 'Mairie de Brest')).not.toBeNull()
       await expect(
         t.db.transaction().execute(async (trx) => {
-          await learnMapping(trx, { accountId: acc2, label: 'Mairie de Quimper', recipientSiret: SIRET_A, serviceCode: null })
+          await learnWith(ports, trx, { accountId: acc2, label: 'Mairie de Quimper', recipientSiret: SIRET_A, serviceCode: null })
           throw new Error('submission failed to commit')
         }),
       ).rejects.toThrow('submission failed')
@@ -144,7 +144,7 @@ describe.each(testEngines())('recipient mappings on $name', (engine) => {
     it('re-checks the account’s waiting documents with that label', async () => {
       const d1 = await makeDocument(t.db, { accountId: acc1, label: 'MAIRIE DE MORLAIX' })
       await makeDocument(t.db, { accountId: acc2, label: 'Mairie de Morlaix' })
-      const r = await learnMapping(t.db, { accountId: acc1, label: 'Mairie de Morlaix', recipientSiret: SIRET_A, serviceCode: null })
+      const r = await learnWith(ports, t.db, { accountId: acc1, label: 'Mairie de Morlaix', recipientSiret: SIRET_A, serviceCode: null })
       expect(r.recheckedDocuments).toBe(1)
       expect(await recheckJobs(t.db)).toEqual([d1])
     })
@@ -159,17 +159,17 @@ describe.each(testEngines())('recipient mappings on $name', (engine) => {
       await makeDocument(t.db, { accountId: acc1, label: 'Mairie de St-Étienne' })
       await makeDocument(t.db, { accountId: acc1, label: 'Mairie de Saint-Étienne', stage: 'submitted' })
       await makeDocument(t.db, { accountId: acc1, label: null })
-      expect(await enqueueRechecks(t.db, [{ accountId: acc1, labelNormalized: 'mairie de saint etienne' }])).toBe(2)
+      expect(await recheckAffectedDocuments(ports, t.db, [{ accountId: acc1, labelNormalized: 'mairie de saint etienne' }])).toBe(2)
       expect(await recheckJobs(t.db)).toEqual([a1, a1b])
       await t.db.deleteFrom('jobs').execute()
-      expect(await enqueueRechecks(t.db, [{ accountId: null, labelNormalized: 'mairie de saint etienne' }])).toBe(4)
+      expect(await recheckAffectedDocuments(ports, t.db, [{ accountId: null, labelNormalized: 'mairie de saint etienne' }])).toBe(4)
       expect(await recheckJobs(t.db)).toEqual([a1, a1b, a2, none])
     })
 
     it('enqueues one pending job per document however many changes touch it', async () => {
       const d = await makeDocument(t.db, { accountId: acc1, label: 'Mairie de Vannes' })
-      await enqueueRechecks(t.db, [{ accountId: acc1, labelNormalized: 'mairie de vannes' }])
-      await enqueueRechecks(t.db, [{ accountId: null, labelNormalized: 'mairie de vannes' }, { accountId: acc1, labelNormalized: 'mairie de vannes' }])
+      await recheckAffectedDocuments(ports, t.db, [{ accountId: acc1, labelNormalized: 'mairie de vannes' }])
+      await recheckAffectedDocuments(ports, t.db, [{ accountId: null, labelNormalized: 'mairie de vannes' }, { accountId: acc1, labelNormalized: 'mairie de vannes' }])
       const jobs = await t.db.selectFrom('jobs').select(['key', 'payload']).execute()
       expect(jobs).toEqual([{ key: `document.recheck:${d}`, payload: { documentId: d } }])
     })
@@ -202,7 +202,7 @@ describe.each(testEngines())('recipient mappings on $name', (engine) => {
 
   describe('updateMapping', () => {
     it('makes the mapping manual and refuses a label that collides in its scope', async () => {
-      const learned = (await learnMapping(t.db, { accountId: acc1, label: 'Collège Nord', recipientSiret: SIRET_A, serviceCode: null })).mapping!
+      const learned = (await learnWith(ports, t.db, { accountId: acc1, label: 'Collège Nord', recipientSiret: SIRET_A, serviceCode: null })).mapping!
       await createMapping(t.db, { ...base, accountId: acc1, label: 'Collège Sud', recipientSiret: SIRET_B })
       const r = await updateMapping(t.db, learned.id, { serviceCode: 'SERV_TECH' })
       expect(r?.after).toMatchObject({ origin: 'manual', serviceCode: 'SERV_TECH', label: 'Collège Nord' })

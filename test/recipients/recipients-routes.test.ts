@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { vi, afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { testEngines, type TestDatabase } from '../support/databases'
 import { parseCsv } from '../../src/domain/csv-read'
 import { withLuhnDigit } from '../../src/domain/siret'
@@ -105,7 +105,7 @@ describe.each(testEngines())('recipients API on $name', (engine) => {
       expect(m).toMatchObject({ origin: 'manual', serviceCode: 'TRAVAUX', label: 'Lycée du Nord', recheckedDocuments: 2, directoryStatus: 'ok' })
       expect(m.directory.engagementRequired).toBe(true)
       expect(await recheckJobs(t.db)).toEqual([dOld, dNew])
-      expect(a.wakes()).toBe(wakes + 1)
+      await vi.waitFor(() => expect(a.wakes()).toBeGreaterThan(wakes))
       const audit = await t.db.selectFrom('audit_log').selectAll().where('action', '=', 'recipient_mapping.update').executeTakeFirstOrThrow()
       expect(audit.details).toMatchObject({ before: { label: 'Lycée Nord', origin: 'learned', serviceCode: null }, after: { label: 'Lycée du Nord', origin: 'manual', serviceCode: 'TRAVAUX' } })
     })

@@ -1,3 +1,4 @@
+import { createJobQueue } from '../../src/jobs/job-queue'
 import { randomBytes } from 'node:crypto'
 import { createApp } from '../../src/http/app'
 import { createMetrics } from '../../src/http/metrics'
@@ -31,9 +32,9 @@ export function testPorts(db: Database, over: { chorus?: () => ChorusClient } = 
     },
     chorusEnv: 'sandbox',
     now: () => new Date(),
-    jobsEnqueued: () => {
+    jobs: createJobQueue(db, () => {
       wakes++
-    },
+    }),
     dataDir: '/nonexistent',
     inboxDir: '/nonexistent',
   }

@@ -7,7 +7,7 @@ import { intakePorts, pdfBytes, type IntakePorts } from '../intake/intake-harnes
 import { createSource, getSource } from '../../src/db/sources'
 import { createFilingRule } from '../../src/db/filing-rules'
 import { scanSource, enqueueDueScans } from '../../src/workflows/intake/scan-source'
-import { intakeAdapters } from '../../src/sources/intake-feature'
+import { sourceAdapters } from '../../src/wiring'
 import { folderWatchers } from '../../src/sources/folder/folder-watchers'
 
 describe.each(testEngines())('folder source on $name', (engine) => {
@@ -22,7 +22,7 @@ describe.each(testEngines())('folder source on $name', (engine) => {
   async function folder(config: Record<string, unknown> = {}) {
     const dir = mkdtempSync(join(tmpdir(), 'chorus-inbox-'))
     const s = await createSource(t.db, { kind: 'folder', name: `f-${dir}`, config: { path: dir, settleMs: 150, ...config } })
-    return { dir, id: s.id, scan: () => scanSource(ports, s.id, intakeAdapters(ports)) }
+    return { dir, id: s.id, scan: () => scanSource(ports, s.id, sourceAdapters(ports)) }
   }
   const docsOf = (sourceId: string) => t.db.selectFrom('documents').selectAll().where('source_id', '=', sourceId).orderBy('id').execute()
 

@@ -3,7 +3,7 @@ import { testEngines, type TestDatabase } from '../support/databases'
 import { startFakeOdoo, type FakeOdoo, type ModelSet } from '../support/fake-odoo'
 import { intakeApp, intakePorts, pdfBytes, type IntakeApp } from '../intake/intake-harness'
 import { scanSource } from '../../src/workflows/intake/scan-source'
-import { intakeAdapters } from '../../src/sources/intake-feature'
+import { sourceAdapters } from '../../src/wiring'
 import { createOdooClient, OdooError } from '../../src/sources/odoo/odoo-client'
 import { detectModelSet } from '../../src/sources/odoo/odoo-source'
 
@@ -48,7 +48,7 @@ describe.each(testEngines())('Odoo Documents source on $name', (engine) => {
     })
     afterAll(() => odoo.close())
 
-    const scan = () => scanSource(a.ports, sourceId, intakeAdapters(a.ports))
+    const scan = () => scanSource(a.ports, sourceId, sourceAdapters(a.ports))
     const docs = () => t.db.selectFrom('documents').selectAll().where('source_id', '=', sourceId).orderBy('id').execute()
 
     it('detects the model set with fields_get', async () => {
@@ -108,12 +108,12 @@ describe.each(testEngines())('Odoo Documents source on $name', (engine) => {
   it('reports a wrong API key or an unreachable Odoo as the source’s last error, never the key', async () => {
     const odoo = await startFakeOdoo({ set: 'v18', apiKey: API_KEY })
     const src = await a.json('admin', '/api/v1/sources', { kind: 'odoo', name: 'odoo-bad', config: { url: odoo.url, database: 'odoo', login: 'connector@example.com', apiKey: 'wrong-key-987654321' } })
-    const r = await scanSource(a.ports, src.body.id, intakeAdapters(a.ports))
+    const r = await scanSource(a.ports, src.body.id, sourceAdapters(a.ports))
     expect(r?.error).toMatch(/refused the login/)
     expect(r?.error).not.toContain('wrong-key-987654321')
     await odoo.close()
     await expect(createOdooClient({ url: odoo.url, database: 'odoo', login: 'x', apiKey: API_KEY, timeoutMs: 2000 }).authenticate()).rejects.toBeInstanceOf(OdooError)
-    const r2 = await scanSource(a.ports, src.body.id, intakeAdapters(a.ports))
+    const r2 = await scanSource(a.ports, src.body.id, sourceAdapters(a.ports))
     expect(r2?.error).toMatch(/did not answer/)
     const listed = (await a.json('admin', '/api/v1/sources')).body.items.find((s: any) => s.id === src.body.id)
     expect(listed.lastError).toMatch(/did not answer/)

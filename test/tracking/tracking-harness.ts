@@ -10,6 +10,7 @@ import type { Role, Account } from '../../src/db/schema'
 import { createSecretBox } from '../../src/secrets/secret-box'
 import { SANDBOX_CREDENTIALS, SEED_STRUCTURES } from '../../src/sandbox'
 import type { ChorusClient } from '../../src/chorus'
+import { createJobQueue } from '../../src/jobs/job-queue'
 import type { Ports } from '../../src/workflows/ports'
 import { invoicesRoutes } from '../../src/http/api/invoices-routes'
 import { exportsRoutes } from '../../src/http/api/exports-routes'
@@ -49,7 +50,7 @@ export async function trackingWorld(t: TestDatabase, opts: { client?: Parameters
     chorus,
     chorusEnv: 'sandbox' as const,
     now: () => new Date(Date.now() + clock.offsetMs),
-    jobsEnqueued: () => {},
+    jobs: createJobQueue(t.db, () => {}),
     dataDir: mkdtempSync(join(tmpdir(), 'tracking-')),
     inboxDir: mkdtempSync(join(tmpdir(), 'tracking-inbox-')),
     clock,

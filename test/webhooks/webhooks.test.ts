@@ -4,8 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { testEngines, type TestDatabase } from '../support/databases'
 import { emitWebhookEvent } from '../../src/workflows/webhooks/emit-webhook-event'
 import { deliverWebhook, verifyWebhook } from '../../src/workflows/webhooks/deliver-webhook'
-import { trackingHandlers } from '../../src/workflows/tracking/tracking-jobs'
-import { PermanentJobError } from '../../src/jobs/job-handler'
+import { PermanentJobError } from '../../src/workflows/jobs'
 import { json, trackingWorld, type TrackingWorld } from '../tracking/tracking-harness'
 
 interface Received {
@@ -64,18 +63,18 @@ describe.each(testEngines())('webhooks on $name', (engine) => {
     const hook = (await (await w.call('admin', '/api/v1/webhooks')).json() as any).items[0]
     const secret = w.ports.secrets.open((await t.db.selectFrom('webhooks').select('secret_enc').where('id', '=', hook.id).executeTakeFirstOrThrow()).secret_enc)
     // Not subscribed: no delivery.
-    expect(await emitWebhookEvent(t.db, 'document.analysed', { documentId: '1' })).toBe(0)
-    expect(await emitWebhookEvent(t.db, 'invoice.status_changed', { invoiceId: '42', status: 'MISE_EN_PAIEMENT' })).toBe(1)
+    expect(await emitWebhookEvent(w.ports, t.db, 'document.analysed', { documentId: '1' })).toBe(0)
+    expect(await emitWebhookEvent(w.ports, t.db, 'invoice.status_changed', { invoiceId: '42', status: 'MISE_EN_PAIEMENT' })).toBe(1)
     const job = await t.db.selectFrom('jobs').selectAll().where('kind', '=', 'webhook.deliver').orderBy('id', 'desc').executeTakeFirstOrThrow()
     const deliveryId = String(job.payload.deliveryId)
-    const handler = trackingHandlers(w.ports)['webhook.deliver']!
+    const handler = (attempt: number) => deliverWebhook(w.ports, deliveryId, { lastAttempt: attempt >= job.max_attempts })
 
     host.answers.push(500)
-    await expect(handler({ ...job, attempts: 1 }, {} as any)).rejects.toThrow(/HTTP 500/)
+    await expect(handler(1)).rejects.toThrow(/HTTP 500/)
     let d = await t.db.selectFrom('webhook_deliveries').selectAll().where('id', '=', deliveryId).executeTakeFirstOrThrow()
     expect(d).toMatchObject({ state: 'pending', attempts: 1, response_status: 500 })
 
-    await handler({ ...job, attempts: 2 }, {} as any)
+    await handler(2)
     d = await t.db.selectFrom('webhook_deliveries').selectAll().where('id', '=', deliveryId).executeTakeFirstOrThrow()
     expect(d).toMatchObject({ state: 'delivered', attempts: 2, response_status: 200, error: null })
     expect(d.delivered_at).not.toBeNull()
@@ -93,7 +92,7 @@ describe.each(testEngines())('webhooks on $name', (engine) => {
 
     // Delivered once: running the job again sends nothing.
     const count = host.received.length
-    await handler({ ...job, attempts: 3 }, {} as any)
+    await handler(3)
     expect(host.received.length).toBe(count)
 
     const log = await (await w.call('admin', `/api/v1/webhooks/${hook.id}/deliveries`)).json() as any
@@ -101,27 +100,27 @@ describe.each(testEngines())('webhooks on $name', (engine) => {
   })
 
   it('gives up at the last attempt or on 410 Gone, and can be redelivered by an admin', async () => {
-    await emitWebhookEvent(t.db, 'invoice.to_process', { invoiceId: '7' })
+    await emitWebhookEvent(w.ports, t.db, 'invoice.to_process', { invoiceId: '7' })
     const job = await t.db.selectFrom('jobs').selectAll().where('kind', '=', 'webhook.deliver').orderBy('id', 'desc').executeTakeFirstOrThrow()
     const id = String(job.payload.deliveryId)
     host.answers.push(503)
-    expect(await deliverWebhook(w.ports, { attempts: 12, max_attempts: 12 }, id)).toBe('failed')
+    expect(await deliverWebhook(w.ports, id, { lastAttempt: true })).toBe('failed')
     expect((await t.db.selectFrom('webhook_deliveries').select(['state', 'error']).where('id', '=', id).executeTakeFirstOrThrow())).toMatchObject({ state: 'failed', error: expect.stringMatching(/HTTP 503/) })
 
     const re = await w.call('admin', `/api/v1/webhooks/deliveries/${id}/redeliver`, { method: 'POST' })
     expect(re.status).toBe(202)
     host.answers.push(410)
-    await expect(deliverWebhook(w.ports, { attempts: 1, max_attempts: 12 }, id)).rejects.toBeInstanceOf(PermanentJobError)
+    await expect(deliverWebhook(w.ports, id, { lastAttempt: false })).rejects.toBeInstanceOf(PermanentJobError)
     expect((await t.db.selectFrom('webhook_deliveries').select('state').where('id', '=', id).executeTakeFirstOrThrow()).state).toBe('failed')
 
     // A receiver that is down: a network error is recorded, and retried.
-    await emitWebhookEvent(t.db, 'invoice.to_process', { invoiceId: '8' })
+    await emitWebhookEvent(w.ports, t.db, 'invoice.to_process', { invoiceId: '8' })
     const j2 = await t.db.selectFrom('jobs').selectAll().where('kind', '=', 'webhook.deliver').orderBy('id', 'desc').executeTakeFirstOrThrow()
     const hook = (await (await w.call('admin', '/api/v1/webhooks')).json() as any).items[0]
     await w.call('admin', `/api/v1/webhooks/${hook.id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: 'http://127.0.0.1:9/nothing-listens' }) })
-    await expect(deliverWebhook(w.ports, { attempts: 1, max_attempts: 12 }, String(j2.payload.deliveryId))).rejects.toThrow(/network error/)
+    await expect(deliverWebhook(w.ports, String(j2.payload.deliveryId), { lastAttempt: false })).rejects.toThrow(/network error/)
     await w.call('admin', `/api/v1/webhooks/${hook.id}`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ url: host.url, enabled: false }) })
-    expect(await deliverWebhook(w.ports, { attempts: 2, max_attempts: 12 }, String(j2.payload.deliveryId))).toBe('skipped')
+    expect(await deliverWebhook(w.ports, String(j2.payload.deliveryId), { lastAttempt: false })).toBe('skipped')
   })
 
   it('sends a test event and removes a webhook with its log', async () => {
@@ -130,7 +129,7 @@ describe.each(testEngines())('webhooks on $name', (engine) => {
     const test = await w.call('admin', `/api/v1/webhooks/${hook.id}/test`, { method: 'POST' })
     expect(test.status).toBe(202)
     const d = await test.json() as any
-    expect(await deliverWebhook(w.ports, { attempts: 1, max_attempts: 3 }, d.id)).toBe('delivered')
+    expect(await deliverWebhook(w.ports, d.id, { lastAttempt: false })).toBe('delivered')
     expect(host.received.at(-1)!.headers['x-chorus-event']).toBe('webhook.test')
     expect((await w.call('admin', `/api/v1/webhooks/${hook.id}`, { method: 'DELETE' })).status).toBe(204)
     expect((await w.call('admin', `/api/v1/webhooks/${hook.id}`)).status).toBe(404)

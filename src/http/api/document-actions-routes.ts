@@ -1,13 +1,10 @@
 import { z } from '@hono/zod-openapi'
-import { SUBMIT_PRIORITY } from '../../jobs/priorities'
 import { AppError } from '../../domain/app-error'
 import { FIELD_NAMES } from '../../domain/invoice-fields'
 import { getDocument } from '../../db/documents'
-import { enqueue } from '../../db/jobs'
-import { editDocument } from '../../workflows/documents/edit-document'
-import { submitDocument } from '../../workflows/documents/submit-document'
-import { queueSubmissions, reprocessDocuments, removeDocuments, restoreDocuments, nextDocumentToHandle, type ItemResult } from '../../workflows/documents/document-batch-actions'
-import { learnFromSubmission } from '../../jobs/document-handlers'
+import { editDocument, type DocumentEdit } from '../../workflows/documents/edit-document'
+import { validateDocument } from '../../workflows/documents/validate-document'
+import { queueSubmissions, reprocessDocuments, removeDocuments, restoreDocuments, type ItemResult } from '../../workflows/documents/document-batch-actions'
 import type { DocumentDeps } from '../../workflows/documents/document-deps'
 import type { Ports } from '../../workflows/ports'
 import type { Lang } from '../../domain/localized'
@@ -72,39 +69,32 @@ export function documentActionsRoutes(ports: Ports, deps: DocumentDeps) {
     async (c) => {
       const { id } = c.req.valid('param')
       const lang = c.get('lang')
-      const actor = actorOf(c.get('apiKey'))
-      let doc = await getDocument(ports.db, id)
-      if (!doc) throw notFound(id)
       const text = await c.req.text()
+      let edit: DocumentEdit | undefined
       if (text.trim()) {
         let body: unknown
         try { body = JSON.parse(text) } catch { throw new AppError(400, 'malformed_json', { fr: 'Le corps n’est pas un JSON valide.', en: 'The body is not valid JSON.' }) }
-        const edit = EditSchema.safeParse(body)
-        if (!edit.success) throw edit.error
-        if (edit.data.fields || edit.data.revert || edit.data.accountId !== undefined) {
-          await editDocument(ports, deps, doc, edit.data, actor)
-          doc = (await getDocument(ports.db, id))!
+        const parsed = EditSchema.safeParse(body)
+        if (!parsed.success) throw parsed.error
+        edit = parsed.data
+      }
+      const r = await validateDocument(ports, deps, id, edit, actorOf(c.get('apiKey')))
+      switch (r.kind) {
+        case 'not_found':
+          throw notFound(id)
+        case 'not_ready': {
+          const d = presentDocument(r.document, lang)
+          throw new AppError(409, 'document_not_ready', { fr: 'Le document n’est pas complet : corrigez les problèmes signalés.', en: 'The document is not complete: fix the problems shown.' }, { problems: d.problems, error: d.error })
         }
+        case 'refused':
+          throw new AppError(422, r.outcome.error.code, r.outcome.error.message, { raw: r.outcome.error.raw, document: presentDocument(r.document, lang) })
+        case 'unavailable':
+          throw new AppError(503, 'chorus_unavailable', { fr: `${r.outcome.error.message.fr} Le dépôt sera retenté automatiquement.`, en: `${r.outcome.error.message.en} The submission will be retried automatically.` }, { document: presentDocument(r.document, lang) })
+        case 'not_submittable':
+          throw new AppError(409, `document_${r.reason}`, { fr: 'Ce document ne peut pas être déposé maintenant.', en: 'This document cannot be submitted now.' }, { reason: r.reason, error: presentError(r.document.submit_error, lang) })
+        case 'submitted':
+          return c.json({ document: presentDocument(r.document, lang), invoiceId: r.document.invoice_id, nextDocumentId: r.nextDocumentId }, 200)
       }
-      if (doc.stage === 'to_submit' && !doc.ready) {
-        const d = presentDocument(doc, lang)
-        throw new AppError(409, 'document_not_ready', { fr: 'Le document n’est pas complet : corrigez les problèmes signalés.', en: 'The document is not complete: fix the problems shown.' }, { problems: d.problems, error: d.error })
-      }
-      const outcome = await submitDocument(ports, id, { manual: true, actor, onSubmitted: learnFromSubmission })
-      ports.jobsEnqueued()
-      const after = (await getDocument(ports.db, id))!
-      if (outcome.status === 'refused') {
-        throw new AppError(422, outcome.error.code, outcome.error.message, { raw: outcome.error.raw, document: presentDocument(after, lang) })
-      }
-      if (outcome.status === 'unavailable') {
-        // The work stays queued: it goes as soon as Chorus Pro answers again.
-        await enqueue(ports.db, { kind: 'document.submit', payload: { documentId: id, manual: true, actor }, key: `document.submit:${id}`, priority: SUBMIT_PRIORITY, runAt: new Date(Date.now() + 60_000) })
-        throw new AppError(503, 'chorus_unavailable', { fr: `${outcome.error.message.fr} Le dépôt sera retenté automatiquement.`, en: `${outcome.error.message.en} The submission will be retried automatically.` }, { document: presentDocument(after, lang) })
-      }
-      if (outcome.status === 'skipped' && !['already_submitted', 'in_progress'].includes(outcome.reason)) {
-        throw new AppError(409, `document_${outcome.reason}`, { fr: 'Ce document ne peut pas être déposé maintenant.', en: 'This document cannot be submitted now.' }, { reason: outcome.reason, error: presentError(after.submit_error, lang) })
-      }
-      return c.json({ document: presentDocument(after, lang), invoiceId: after.invoice_id, nextDocumentId: await nextDocumentToHandle(ports, id) }, 200)
     },
   )
 

@@ -3,12 +3,11 @@ import { stat } from 'node:fs/promises'
 import { Readable } from 'node:stream'
 import { z } from '@hono/zod-openapi'
 import { AppError } from '../../domain/app-error'
-import { createExport, getExport } from '../../db/exports'
-import { enqueue } from '../../db/jobs'
+import { getExport } from '../../db/exports'
 import type { Selectable } from 'kysely'
 import type { ExportsTable } from '../../db/schema'
 import type { Ports } from '../../workflows/ports'
-import { DEFAULT_EXPORT_RETENTION_MS } from '../../workflows/tracking/export-invoices'
+import { DEFAULT_EXPORT_RETENTION_MS, startExport } from '../../workflows/tracking/export-invoices'
 import { actorOf } from '../app-env'
 import { apiRoute, apiRouter } from './api-route'
 import { FilterFields, parseFilters } from './invoices-routes'
@@ -66,13 +65,11 @@ export function exportsRoutes(ports: Ports) {
     async (c) => {
       const body = c.req.valid('json')
       const { filters, sort } = parseFilters(body)
-      const e = await createExport(ports.db, {
+      const e = await startExport(ports, {
         filters: { ...filters, sort: body.sort ? sort : { key: 'id', desc: false } },
         options: { separator: body.format === 'en' ? ',' : ';', retentionMs: (body.retentionHours ?? DEFAULT_EXPORT_RETENTION_MS / 3600_000) * 3600_000 },
         createdBy: actorOf(c.get('apiKey')),
       })
-      await enqueue(ports.db, { kind: 'export.run', payload: { exportId: e.id }, maxAttempts: 3 })
-      ports.jobsEnqueued()
       return c.json(presentExport(e), 202)
     },
   )

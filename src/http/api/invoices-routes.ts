@@ -8,7 +8,7 @@ import { completeInvoice, type Attachment } from '../../workflows/tracking/compl
 import { recycleInvoice } from '../../workflows/tracking/recycle-invoice'
 import { handleRejection } from '../../workflows/tracking/handle-rejection'
 import { invoicesCsvStream, EXPORT_COLUMNS } from '../../workflows/tracking/export-invoices'
-import { enqueueSync } from '../../workflows/tracking/tracking-jobs'
+import { requestStatusSync } from '../../workflows/tracking/sync-statuses'
 import { actorOf } from '../app-env'
 import { apiRoute, apiRouter } from './api-route'
 import { InvoiceEventSchema, InvoiceSchema, presentEvent, presentInvoice } from './present-invoice'
@@ -162,7 +162,7 @@ export function invoicesRoutes(ports: Ports) {
     apiRoute('operator', { method: 'post', path: '/invoices/sync', tags: ['invoices'], summary: 'Run the status sync now (queued; joins a run already waiting)', request: { body: { required: false, content: { 'application/json': { schema: z.object({ accountId: z.string().regex(/^\d+$/).optional() }).strict() } } } }, responses: { 202: { description: 'Queued', content: { 'application/json': { schema: z.object({ jobId: z.string(), queued: z.boolean() }) } } } } }),
     async (c) => {
       const body = (c.req.header('content-type')?.includes('json') ? c.req.valid('json') : {}) as { accountId?: string }
-      const r = await enqueueSync(ports, body?.accountId ? { accountId: body.accountId } : {})
+      const r = await requestStatusSync(ports, body?.accountId)
       return c.json({ jobId: r.id, queued: r.created }, 202)
     },
   )

@@ -4,18 +4,13 @@ import type { Lang, Localized } from '../../domain/localized'
 import { isValidSiret, compactIdentifier } from '../../domain/siret'
 import { ENGAGEMENT_NUMBER_MAX_LENGTH, normalizeLabel, RESERVED_SERVICE_CODE } from '../../domain/recipient-label'
 import { CSV_BOM, CSV_EOL, csvCell } from '../../domain/csv'
-import { audit } from '../../db/audit'
 import {
   allMappings,
   checkDirectory,
-  createMapping,
-  deleteMapping,
   DuplicateMappingError,
-  enqueueRechecks,
   getMapping,
   InvalidCursorError,
   listMappings,
-  updateMapping,
   type DirectoryCheck,
   type DirectoryStatus,
   type RecipientMapping,
@@ -23,7 +18,7 @@ import {
 import type { Database } from '../../db/database'
 import { importRecipientMappings, MAX_IMPORT_ROWS } from '../../workflows/recipients/import-recipient-mappings'
 import { resolveRecipient } from '../../workflows/recipients/resolve-recipient'
-import { lookupStructure } from '../../workflows/directory/directory-lookup'
+import { createRecipientMapping, deleteRecipientMapping, refreshRecipientDirectory, updateRecipientMapping } from '../../workflows/recipients/change-recipient-mapping'
 import type { Ports } from '../../workflows/ports'
 import { actorOf } from '../app-env'
 import { apiRoute, apiRouter } from './api-route'
@@ -255,17 +250,11 @@ export function recipientsRoutes(ports: Ports) {
       const accountId = body.accountId ?? null
       await requireAccount(ports.db, accountId)
       const actor = actorOf(c.get('apiKey'))
-      const { mapping, rechecked } = await ports.db.transaction().execute(async (trx) => {
-        const mapping = await createMapping(trx, { accountId, label: body.label, recipientSiret: body.recipientSiret, serviceCode: body.serviceCode ?? null, engagementNumber: body.engagementNumber ?? null, origin: 'manual', createdBy: actor }).catch((e) => {
-          throw e instanceof DuplicateMappingError ? duplicate(e) : e
-        })
-        await audit(trx, { actor, action: 'recipient_mapping.create', targetType: 'recipient_mapping', targetId: mapping.id, details: { after: auditValues(mapping) } })
-        const rechecked = await enqueueRechecks(trx, [{ accountId, labelNormalized: mapping.labelNormalized }])
-        return { mapping, rechecked }
+      const { mapping, recheckedDocuments } = await createRecipientMapping(ports, { accountId, label: body.label, recipientSiret: body.recipientSiret, serviceCode: body.serviceCode ?? null, engagementNumber: body.engagementNumber ?? null }, actor).catch((e) => {
+        throw e instanceof DuplicateMappingError ? duplicate(e) : e
       })
-      if (rechecked > 0) ports.jobsEnqueued()
       const [item] = await presentAll([mapping], c.get('lang'))
-      return c.json({ ...item!, recheckedDocuments: rechecked }, 201)
+      return c.json({ ...item!, recheckedDocuments }, 201)
     },
   )
 
@@ -387,7 +376,7 @@ export function recipientsRoutes(ports: Ports) {
       const accountId = body.accountId ?? null
       await requireAccount(ports.db, accountId)
       const lang = c.get('lang')
-      const resolved = await resolveRecipient(ports, { label: body.label, accountId }, { refreshDirectory: (siret) => refreshDirectory(ports, accountId, siret) })
+      const resolved = await resolveRecipient(ports, { label: body.label, accountId }, { refreshDirectory: (siret) => refreshRecipientDirectory(ports, accountId, siret) })
       const names = await accountNames(ports.db)
       return c.json({
         mapping: resolved.match ? present(resolved.match.mapping, resolved.directory!, names, lang) : null,
@@ -423,21 +412,12 @@ export function recipientsRoutes(ports: Ports) {
       const patch = c.req.valid('json')
       await requireAccount(ports.db, patch.accountId)
       const actor = actorOf(c.get('apiKey'))
-      const changed = await ports.db.transaction().execute(async (trx) => {
-        const r = await updateMapping(trx, id, { ...patch, origin: 'manual' }).catch((e) => {
-          throw e instanceof DuplicateMappingError ? duplicate(e) : e
-        })
-        if (!r) throw notFound(id)
-        await audit(trx, { actor, action: 'recipient_mapping.update', targetType: 'recipient_mapping', targetId: id, details: { before: auditValues(r.before), after: auditValues(r.after) } })
-        const rechecked = await enqueueRechecks(trx, [
-          { accountId: r.before.accountId, labelNormalized: r.before.labelNormalized },
-          { accountId: r.after.accountId, labelNormalized: r.after.labelNormalized },
-        ])
-        return { mapping: r.after, rechecked }
+      const changed = await updateRecipientMapping(ports, id, patch, actor).catch((e) => {
+        throw e instanceof DuplicateMappingError ? duplicate(e) : e
       })
-      if (changed.rechecked > 0) ports.jobsEnqueued()
+      if (!changed) throw notFound(id)
       const [item] = await presentAll([changed.mapping], c.get('lang'))
-      return c.json({ ...item!, recheckedDocuments: changed.rechecked }, 200)
+      return c.json({ ...item!, recheckedDocuments: changed.recheckedDocuments }, 200)
     },
   )
 
@@ -453,35 +433,12 @@ export function recipientsRoutes(ports: Ports) {
     async (c) => {
       const { id } = c.req.valid('param')
       const actor = actorOf(c.get('apiKey'))
-      const deleted = await ports.db.transaction().execute(async (trx) => {
-        const m = await deleteMapping(trx, id)
-        if (!m) throw notFound(id)
-        await audit(trx, { actor, action: 'recipient_mapping.delete', targetType: 'recipient_mapping', targetId: id, details: { before: auditValues(m) } })
-        const rechecked = await enqueueRechecks(trx, [{ accountId: m.accountId, labelNormalized: m.labelNormalized }])
-        return { mapping: m, rechecked }
-      })
-      if (deleted.rechecked > 0) ports.jobsEnqueued()
+      const deleted = await deleteRecipientMapping(ports, id, actor)
+      if (!deleted) throw notFound(id)
       const [item] = await presentAll([deleted.mapping], c.get('lang'))
-      return c.json({ ...item!, recheckedDocuments: deleted.rechecked }, 200)
+      return c.json({ ...item!, recheckedDocuments: deleted.recheckedDocuments }, 200)
     },
   )
 
   return app
-}
-
-function auditValues(m: RecipientMapping) {
-  return { accountId: m.accountId, label: m.label, recipientSiret: m.recipientSiret, serviceCode: m.serviceCode, engagementNumber: m.engagementNumber, origin: m.origin }
-}
-
-/**
- * Refreshes the cached directory entry of a SIRET when older than a day, with the given account's
- * technical account (or the first enabled account of this environment: any of them may read the
- * directory). Without an account there is nothing to call Chorus Pro with, and the cache is read as is.
- */
-async function refreshDirectory(ports: Ports, accountId: string | null, siret: string): Promise<void> {
-  let q = ports.db.selectFrom('accounts').selectAll().where('environment', '=', ports.chorusEnv).where('disabled_at', 'is', null)
-  if (accountId) q = q.where('id', '=', accountId)
-  const account = await q.orderBy('id').executeTakeFirst()
-  if (!account) return
-  await lookupStructure(ports, account, siret, { maxAgeMs: 24 * 3600_000 })
 }

@@ -5,7 +5,7 @@ import { createSource, deleteSource, documentCounts, getSource, listSources, upd
 import { audit } from '../../db/audit'
 import { FolderConfigSchema } from '../../sources/folder/folder-config'
 import { OdooConfigInput } from '../../sources/odoo/odoo-config'
-import { requestScan, scanJobKey } from '../../workflows/intake/scan-source'
+import { requestScan, sourcesWithPendingScan } from '../../workflows/intake/scan-source'
 import type { Ports } from '../../workflows/ports'
 import { actorOf } from '../app-env'
 import { describeIssues } from '../error-response'
@@ -93,8 +93,7 @@ export function sourcesRoutes(ports: Ports) {
 
   async function present(s: SourceRow) {
     const counts = (await documentCounts(ports.db)).get(s.id)
-    const pending = await ports.db.selectFrom('jobs').select('id').where('key', '=', scanJobKey(s.id)).where('state', 'in', ['pending', 'running']).executeTakeFirst()
-    return presentSource(s, counts, Boolean(pending))
+    return presentSource(s, counts, (await sourcesWithPendingScan(ports)).has(s.id))
   }
 
   app.openapi(
@@ -103,10 +102,9 @@ export function sourcesRoutes(ports: Ports) {
       const [sources, counts, pending] = await Promise.all([
         listSources(ports.db),
         documentCounts(ports.db),
-        ports.db.selectFrom('jobs').select('key').where('kind', '=', 'source.scan').where('state', 'in', ['pending', 'running']).execute(),
+        sourcesWithPendingScan(ports),
       ])
-      const pendingKeys = new Set(pending.map((p) => p.key))
-      const items = sources.map((s) => presentSource(s, counts.get(s.id), pendingKeys.has(scanJobKey(s.id))))
+      const items = sources.map((s) => presentSource(s, counts.get(s.id), pending.has(s.id)))
       return c.json({ items, nextCursor: null, total: items.length }, 200)
     },
   )

@@ -5,7 +5,8 @@ import { AppError } from '../../domain/app-error'
 import { audit } from '../../db/audit'
 import { createWebhook, deleteWebhook, getDelivery, getWebhook, listDeliveries, listWebhooks, updateWebhook } from '../../db/webhooks'
 import type { WebhookDeliveriesTable, WebhooksTable } from '../../db/schema'
-import { enqueue } from '../../db/jobs'
+import { sendWebhookTest } from '../../workflows/webhooks/send-webhook-test'
+import { redeliverWebhook } from '../../workflows/webhooks/redeliver-webhook'
 import { WEBHOOK_EVENTS } from '../../workflows/webhooks/emit-webhook-event'
 import type { Ports } from '../../workflows/ports'
 import { actorOf } from '../app-env'
@@ -122,13 +123,7 @@ export function webhooksRoutes(ports: Ports) {
     async (c) => {
       const { id } = c.req.valid('param')
       if (!(await getWebhook(ports.db, id))) throw notFound(id)
-      const d = await ports.db.transaction().execute(async (trx) => {
-        const payload = { event: 'webhook.test', occurredAt: ports.now().toISOString(), data: { message: 'Test du webhook / webhook test' } }
-        const row = await trx.insertInto('webhook_deliveries').values({ webhook_id: id, event: 'webhook.test', payload: JSON.stringify(payload) }).returningAll().executeTakeFirstOrThrow()
-        await enqueue(trx, { kind: 'webhook.deliver', payload: { deliveryId: row.id }, maxAttempts: 3 })
-        return row
-      })
-      ports.jobsEnqueued()
+      const d = await sendWebhookTest(ports, id)
       return c.json(presentDelivery(d), 202)
     },
   )
@@ -140,13 +135,7 @@ export function webhooksRoutes(ports: Ports) {
       const d = await getDelivery(ports.db, id)
       if (!d) throw new AppError(404, 'delivery_not_found', { fr: `Livraison ${id} introuvable.`, en: `Delivery ${id} not found.` })
       if (d.state === 'pending') throw new AppError(409, 'delivery_pending', { fr: 'Cette livraison est encore en cours de tentatives.', en: 'This delivery is still being attempted.' })
-      const row = await ports.db.transaction().execute(async (trx) => {
-        const r = await trx.updateTable('webhook_deliveries').set({ state: 'pending', error: null }).where('id', '=', id).returningAll().executeTakeFirstOrThrow()
-        await enqueue(trx, { kind: 'webhook.deliver', payload: { deliveryId: id }, maxAttempts: 12 })
-        return r
-      })
-      ports.jobsEnqueued()
-      await audit(ports.db, { actor: actorOf(c.get('apiKey')), action: 'webhook.redeliver', targetType: 'webhook_delivery', targetId: id })
+      const row = await redeliverWebhook(ports, id, actorOf(c.get('apiKey')))
       return c.json(presentDelivery(row), 202)
     },
   )

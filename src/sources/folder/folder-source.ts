@@ -6,7 +6,7 @@ import type { Logger } from 'pino'
 import type { SourceAdapter, ScanContext } from '../source-adapter'
 import { FolderConfigSchema, PROCESSED_DIR, REJECTED_DIR, type FolderConfig } from './folder-config'
 import { MAX_INTAKE_BYTES, intakeError, type IntakeError } from '../check-intake-file'
-import type { ReceiveOutcome } from '../../workflows/intake/receive-document'
+import type { ReceiveOutcome } from '../source-adapter'
 
 interface Seen {
   readonly rel: string

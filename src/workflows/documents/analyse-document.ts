@@ -1,18 +1,17 @@
 import { sql } from 'kysely'
-import { SUBMIT_PRIORITY } from '../../jobs/priorities'
 import { getAccount, technicalAccountOf } from '../../db/accounts'
 import type { DocumentRow } from '../../db/schema'
 import { isChorusError, type ChorusError } from '../../chorus'
 import { PdfAnalysisError } from '../../pdf/pdf-analysis-error'
 import type { LocalPdfAnalysis } from '../../pdf/analyse-pdf-locally'
 import type { Localized } from '../../domain/localized'
-import { enqueue } from '../../db/jobs'
 import { emitWebhookEvent } from '../webhooks/emit-webhook-event'
 import { chorusOcrFields } from './chorus-ocr-fields'
 import { layersOf, mergeForm, valueOf, type ExtractedLayers } from './document-form'
 import { recheckDocument } from './recheck-document'
 import type { DocumentDeps } from './document-deps'
 import type { Ports } from '../ports'
+import { RetryLaterError, type JobRun } from '../jobs'
 
 export interface AnalysisError {
   readonly code: string
@@ -23,6 +22,21 @@ export interface AnalysisError {
 /** Thrown to make the job retry with backoff: Chorus Pro is unavailable and this was not the last attempt. */
 export class AnalysisRetry extends Error {
   override readonly name = 'AnalysisRetry'
+}
+
+/**
+ * The `document.analyse` job. Chorus Pro unavailable: the job's backoff retries, and its last attempt
+ * records the error. While the circuit is open calls fail fast without reaching Chorus Pro: such a
+ * failure waits for the cool-down without spending an attempt. Spending them let a two-minute outage
+ * exhaust the 10 attempts and leave documents in error for a person (test/reliability/chorus-faults.test.ts).
+ */
+export async function analyseQueuedDocument(ports: Ports, deps: DocumentDeps, documentId: string, run: Pick<JobRun, 'lastAttempt'>): Promise<'done' | 'error' | 'skipped'> {
+  try {
+    return await analyseDocument(ports, deps, documentId, { lastAttempt: run.lastAttempt })
+  } catch (e) {
+    if (e instanceof AnalysisRetry && ports.chorus.breakerState() !== 'closed') throw new RetryLaterError(e.message, 30_000)
+    throw e
+  }
 }
 
 /**
@@ -123,7 +137,7 @@ async function finish(ports: Ports, deps: DocumentDeps, doc: DocumentRow, layers
     .execute()
   const check = await recheckDocument(ports, deps, doc.id, { completingAnalysis: true })
   await ports.db.transaction().execute(async (trx) => {
-    await emitWebhookEvent(trx, error ? 'document.error' : 'document.analysed', {
+    await emitWebhookEvent(ports, trx, error ? 'document.error' : 'document.analysed', {
       documentId: doc.id,
       filename: doc.filename,
       ready: check?.ready ?? false,
@@ -133,10 +147,9 @@ async function finish(ports: Ports, deps: DocumentDeps, doc: DocumentRow, layers
     const account = doc.account_id ? await trx.selectFrom('accounts').select(['auto_submit']).where('id', '=', doc.account_id).executeTakeFirst() : undefined
     // Auto-submit: a ready document goes at once; the cron sweep catches whatever this misses.
     if (!error && check?.ready && account?.auto_submit) {
-      await enqueue(trx, { kind: 'document.submit', payload: { documentId: doc.id, auto: true }, key: `document.submit:${doc.id}`, priority: SUBMIT_PRIORITY })
+      await ports.jobs.enqueue('document.submit', { documentId: doc.id, auto: true }, { within: trx })
     }
   })
-  ports.jobsEnqueued()
   return error ? 'error' : 'done'
 }
 

@@ -1,7 +1,5 @@
 import { sql } from 'kysely'
-import { SUBMIT_PRIORITY } from '../../jobs/priorities'
 import { audit } from '../../db/audit'
-import { enqueue } from '../../db/jobs'
 import type { Localized } from '../../domain/localized'
 import type { Ports } from '../ports'
 
@@ -29,11 +27,10 @@ export async function queueSubmissions(ports: Ports, ids: readonly string[], act
     else if (d.stage !== 'to_submit') out.push(fail(id, 'analysing', 'Document en cours d’analyse.', 'Document being analysed.'))
     else if (!d.ready) out.push(fail(id, 'not_ready', 'Document incomplet : corrigez les problèmes signalés avant de le déposer.', 'Document incomplete: fix the problems shown before submitting it.'))
     else {
-      await enqueue(ports.db, { kind: 'document.submit', payload: { documentId: id, manual: true, actor }, key: `document.submit:${id}`, priority: SUBMIT_PRIORITY })
+      await ports.jobs.enqueue('document.submit', { documentId: id, manual: true, actor })
       out.push({ id, ok: true, status: 'queued' })
     }
   }
-  ports.jobsEnqueued()
   return out
 }
 
@@ -50,7 +47,7 @@ export async function reprocessDocuments(ports: Ports, ids: readonly string[], a
         .returning('id')
         .executeTakeFirst()
       if (!d) return null
-      await enqueue(trx, { kind: 'document.analyse', payload: { documentId: id }, key: `document.analyse:${id}` })
+      await ports.jobs.enqueue('document.analyse', { documentId: id }, { within: trx })
       await audit(trx, { actor, action: 'document.reprocess', targetType: 'document', targetId: id })
       return d
     })
@@ -60,7 +57,6 @@ export async function reprocessDocuments(ports: Ports, ids: readonly string[], a
       out.push(!d ? fail(id, 'not_found', 'Document introuvable.', 'Document not found.') : fail(id, 'not_reprocessable', `Un document au stade ${d.stage} ne peut pas être réanalysé.`, `A document at stage ${d.stage} cannot be reprocessed.`))
     }
   }
-  ports.jobsEnqueued()
   return out
 }
 
@@ -99,14 +95,13 @@ export async function restoreDocuments(ports: Ports, ids: readonly string[], act
       if (!d || d.stage !== 'removed') return d ? 'not_removed' : 'not_found'
       const back = d.stage_before_removal === 'to_submit' ? 'to_submit' : 'received'
       await trx.updateTable('documents').set({ stage: back, stage_before_removal: null, removed_at: null, removed_by: null, updated_at: sql`now()` as any }).where('id', '=', id).execute()
-      if (back === 'received') await enqueue(trx, { kind: 'document.analyse', payload: { documentId: id }, key: `document.analyse:${id}` })
-      else await enqueue(trx, { kind: 'document.recheck', payload: { documentId: id }, key: `document.recheck:${id}` })
+      if (back === 'received') await ports.jobs.enqueue('document.analyse', { documentId: id }, { within: trx })
+      else await ports.jobs.enqueue('document.recheck', { documentId: id }, { within: trx })
       await audit(trx, { actor, action: 'document.restore', targetType: 'document', targetId: id })
       return 'ok'
     })
     out.push(r === 'ok' ? { id, ok: true, status: 'restored' } : r === 'not_found' ? fail(id, 'not_found', 'Document introuvable.', 'Document not found.') : fail(id, 'not_removed', 'Ce document n’est pas retiré.', 'This document is not removed.'))
   }
-  ports.jobsEnqueued()
   return out
 }
 

@@ -4,7 +4,6 @@ import { fieldLayer, type InvoiceFields } from '../../domain/invoice-fields'
 import { isValidSiret } from '../../domain/siret'
 import { todayIn } from '../../domain/calendar-date'
 import { getAccount, technicalAccountOf } from '../../db/accounts'
-import { enqueue } from '../../db/jobs'
 import type { DocumentRow } from '../../db/schema'
 import type { Ports } from '../ports'
 import type { DocumentDeps } from './document-deps'
@@ -55,7 +54,7 @@ export async function recheckDocument(ports: Ports, deps: DocumentDeps, document
       directory = await deps.lookupRecipient(account, siret)
     } catch (e) {
       ports.logger.warn({ documentId, err: (e as Error).message }, 'directory lookup failed; recheck later')
-      await enqueue(ports.db, { kind: 'document.recheck', payload: { documentId }, key: `document.recheck:${documentId}`, runAt: new Date(Date.now() + 10 * 60_000) })
+      await ports.jobs.enqueue('document.recheck', { documentId }, { runAt: new Date(Date.now() + 10 * 60_000) })
     }
   }
 

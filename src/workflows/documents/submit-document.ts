@@ -6,13 +6,14 @@ import { isChorusError, type ChorusError, type SoumettreRequest, type TechnicalA
 import { normalizeAmount } from '../../domain/amount'
 import type { InvoiceFields } from '../../domain/invoice-fields'
 import type { Localized } from '../../domain/localized'
-import { enqueue } from '../../db/jobs'
 import { emitWebhookEvent } from '../webhooks/emit-webhook-event'
 import { chorusFileName } from './analyse-document'
 import { layersOf, valueOf } from './document-form'
 import type { Ports } from '../ports'
+import { RetryLaterError, type JobPayloads } from '../jobs'
 import { faultPoint } from '../../fault-points'
 import { linkReplacements } from '../tracking/handle-rejection'
+import { learnFromSubmission } from '../recipients/learn-mapping'
 
 export type SubmitOutcome =
   | { readonly status: 'submitted'; readonly invoiceId: string; readonly chorusInvoiceId: string; readonly reconciled: boolean }
@@ -33,8 +34,6 @@ export interface SubmitOptions {
   /** A person asked for it (validate, submit selection): a document refused before may go again. */
   readonly manual?: boolean
   readonly actor?: string
-  /** Called after a successful submission (learned recipient mapping). */
-  readonly onSubmitted?: (trx: Transaction<DB>, doc: DocumentRow, fields: InvoiceFields) => Promise<void>
 }
 
 /** How long an unknown outcome of a flow deposit is searched for before the deposit counts as lost. */
@@ -48,6 +47,16 @@ const FLOW_GRACE_MS = 30 * 60_000
  * A document found `submitting` (a crash between 1 and 3, or a timeout) is first reconciled by searching
  * Chorus Pro for its invoice number: found means submitted, never a second call.
  */
+/**
+ * The `document.submit` job. Unavailable (or outcome unknown): the work stays queued without spending
+ * attempts; the next run reconciles first.
+ */
+export async function submitQueuedDocument(ports: Ports, p: JobPayloads['document.submit']): Promise<SubmitOutcome> {
+  const outcome = await submitDocument(ports, p.documentId, { manual: p.manual === true, actor: p.actor ?? 'auto' })
+  if (outcome.status === 'unavailable') throw new RetryLaterError(outcome.error.message.en, 60_000)
+  return outcome
+}
+
 export async function submitDocument(ports: Ports, documentId: string, opts: SubmitOptions = {}): Promise<SubmitOutcome> {
   const current = await ports.db.selectFrom('documents').selectAll().where('id', '=', documentId).executeTakeFirst()
   if (!current) return { status: 'skipped', reason: 'not_found' }
@@ -140,7 +149,7 @@ async function handleChorusFailure(ports: Ports, doc: DocumentRow, account: Acco
     .where('id', '=', doc.id)
     .where('stage', '=', 'submitting')
     .execute()
-  if (!retryable) await ports.db.transaction().execute((trx) => emitWebhookEvent(trx, 'document.error', { documentId: doc.id, filename: doc.filename, error: { code: error.code, message: error.message.fr, raw: error.raw } }))
+  if (!retryable) await ports.db.transaction().execute((trx) => emitWebhookEvent(ports, trx, 'document.error', { documentId: doc.id, filename: doc.filename, error: { code: error.code, message: error.message.fr, raw: error.raw } }))
   return retryable ? { status: 'unavailable', error } : { status: 'refused', error }
 }
 
@@ -248,13 +257,13 @@ async function recordSubmitted(ports: Ports, doc: DocumentRow, account: Account,
     await trx.insertInto('invoice_events').values({ invoice_id: row.id, document_id: doc.id, kind: 'submission', status: facts.status, actor: opts.actor ?? 'auto', payload: JSON.stringify({ response: facts.response, reconciled: facts.reconciled }) }).execute()
     // Earlier submission events of this document (request, errors) now belong to its invoice's history too.
     await trx.updateTable('invoice_events').set({ invoice_id: row.id }).where('document_id', '=', doc.id).where('invoice_id', 'is', null).execute()
-    await opts.onSubmitted?.(trx, doc, fields)
-    await emitWebhookEvent(trx, 'invoice.submitted', { invoiceId: row.id, documentId: doc.id, chorusInvoiceId: facts.chorusInvoiceId, invoiceNumber: valueOf(fields, 'invoiceNumber'), status: facts.status })
+    // Where this label's invoices go is remembered (a learned recipient mapping), in the same transaction.
+    await learnFromSubmission(ports, trx, doc, fields)
+    await emitWebhookEvent(ports, trx, 'invoice.submitted', { invoiceId: row.id, documentId: doc.id, chorusInvoiceId: facts.chorusInvoiceId, invoiceNumber: valueOf(fields, 'invoiceNumber'), status: facts.status })
     return row.id
   })
   // A replacement invoice or credit note announced when a rejected invoice was handled is linked as soon as it exists.
   await linkReplacements(ports.db, account.id).catch((e) => ports.logger.warn({ err: String(e) }, 'linking replacements failed; the next sync retries'))
-  ports.jobsEnqueued()
   return { status: 'submitted', invoiceId, chorusInvoiceId: facts.chorusInvoiceId, reconciled: facts.reconciled }
 }
 
@@ -314,9 +323,8 @@ async function depositFlow(ports: Ports, doc: DocumentRow, tech: TechnicalAccoun
     await trx.updateTable('documents').set({ submission_attempt: JSON.stringify({ ...attempt, flowNumber: r.numeroFluxDepot }) }).where('id', '=', doc.id).execute()
     await trx.insertInto('invoice_events').values({ document_id: doc.id, kind: 'submission.response', payload: JSON.stringify({ response: r }) }).execute()
     // Flows are integrated asynchronously: follow the report until Chorus has an invoice id.
-    await enqueue(trx, { kind: 'document.follow-flow', payload: { documentId: doc.id }, key: `document.follow-flow:${doc.id}`, runAt: new Date(ports.now().getTime() + 5_000), maxAttempts: 40 })
+    await ports.jobs.enqueue('document.follow-flow', { documentId: doc.id }, { within: trx, runAt: new Date(ports.now().getTime() + 5_000) })
   })
-  ports.jobsEnqueued()
   return { status: 'flow_deposited', flowNumber: String(r.numeroFluxDepot) }
 }
 

@@ -5,37 +5,11 @@ import { rulesOfSource } from '../../db/filing-rules'
 import { defaultAccount } from '../../db/accounts'
 import { findVersion, insertDocumentVersion, supersedePreviousVersions } from '../../db/documents'
 import { putBlob, sha256Hex } from '../../db/blobs'
-import { enqueue } from '../../db/jobs'
 import { emitWebhookEvent } from '../webhooks/emit-webhook-event'
-import { checkIntakeFile, MAX_INTAKE_BYTES, type IntakeError } from '../../sources/check-intake-file'
+import { checkIntakeFile, MAX_INTAKE_BYTES } from '../../sources/check-intake-file'
+import type { IncomingDocument, ReceiveOutcome } from '../../sources/source-adapter'
 
-/** What a source reports: one version of one host document. */
-export interface IncomingDocument {
-  readonly sourceId: string
-  /** Stable per host document across versions: a relative path, an Odoo id, the host's reference. */
-  readonly sourceRef: string
-  /** The version as the source knows it (Odoo's checksum); the bytes' sha256 when absent. */
-  readonly checksum?: string | undefined
-  readonly filename: string
-  readonly hostMetadata: Record<string, unknown>
-  /** How filing rules see it (path, host folder, tags); the metadata is hostMetadata. */
-  readonly candidate?: Omit<Candidate, 'filename' | 'metadata'> | undefined
-  /** An account named by the caller (host push); beats the rule's. */
-  readonly accountId?: string | null | undefined
-  /**
-   * Reads the bytes, called only once the document is known to be taken and new. For a file over the
-   * limit a source may return only its first kilobytes with the real size (nothing is stored then).
-   */
-  read(): Promise<{ bytes: Uint8Array; size: number; sha256?: string }>
-  /** A refusal the source found itself (a symbolic link); recorded without reading. */
-  readonly refused?: IntakeError | undefined
-}
-
-export type ReceiveOutcome =
-  | { readonly kind: 'received'; readonly document: DocumentRow; readonly superseded: readonly string[] }
-  | { readonly kind: 'refused'; readonly document: DocumentRow; readonly superseded: readonly string[] }
-  | { readonly kind: 'duplicate'; readonly document: DocumentRow }
-  | { readonly kind: 'skipped'; readonly reason: 'no_rule_matched' }
+export type { IncomingDocument, ReceiveOutcome }
 
 /** A name fit to show and to put in a Content-Disposition: the last path segment, no control characters, at most 255 characters. */
 export function displayFilename(name: string): string {
@@ -103,9 +77,9 @@ export async function receiveDocument(ports: Ports, input: IncomingDocument, rul
     if (!doc) return undefined
     const superseded = await supersedePreviousVersions(trx, doc)
     if (refused) {
-      await emitWebhookEvent(trx, 'document.error', { documentId: doc.id, filename, code: refused.code })
+      await emitWebhookEvent(ports, trx, 'document.error', { documentId: doc.id, filename, code: refused.code })
     } else {
-      await enqueue(trx, { kind: 'document.analyse', payload: { documentId: doc.id }, key: `document.analyse:${doc.id}` })
+      await ports.jobs.enqueue('document.analyse', { documentId: doc.id }, { within: trx })
     }
     return { doc, superseded }
   })
@@ -113,7 +87,6 @@ export async function receiveDocument(ports: Ports, input: IncomingDocument, rul
     // Another intake stored the same version between our check and our insert.
     return { kind: 'duplicate', document: (await findVersion(db, input.sourceId, input.sourceRef, checksum))! }
   }
-  ports.jobsEnqueued()
   if (refused) ports.logger.warn({ documentId: result.doc.id, sourceId: input.sourceId, code: refused.code }, 'document recorded with an intake error')
   else ports.logger.info({ documentId: result.doc.id, sourceId: input.sourceId, superseded: result.superseded }, 'document received')
   return { kind: refused ? 'refused' : 'received', document: result.doc, superseded: result.superseded }

@@ -1,15 +1,10 @@
 import type { Ports } from '../ports'
 import { emptyStats, getSource, listSources, recordScan, saveCursor, type ScanStats, type SourceRow } from '../../db/sources'
 import { rulesOfSource } from '../../db/filing-rules'
-import { enqueue } from '../../db/jobs'
+import { liveJobKeys } from '../../db/jobs'
 import { receiveDocument } from './receive-document'
 import type { AdapterFactory } from '../../sources/source-adapter'
 
-export const SCAN_JOB = 'source.scan'
-export const POLL_JOB = 'sources.poll'
-/** Scans run before analyses: taking files in is cheap, and a file is safe only once it is in the database. */
-export const SCAN_PRIORITY = 5
-export const scanJobKey = (sourceId: string) => `${SCAN_JOB}:${sourceId}`
 
 export interface ScanOutcome {
   readonly stats: ScanStats
@@ -61,8 +56,7 @@ export async function scanSource(ports: Ports, sourceId: string, adapterFor: Ada
   const lastError = [error, ...problems].filter(Boolean).join(' | ').slice(0, 2000) || null
   await recordScan(ports.db, source.id, ports.now(), stats, lastError)
   if (more) {
-    await enqueue(ports.db, { kind: SCAN_JOB, payload: { sourceId: source.id }, key: scanJobKey(source.id), priority: SCAN_PRIORITY })
-    ports.jobsEnqueued()
+    await ports.jobs.enqueue('source.scan', { sourceId: source.id }, { maxAttempts: 10 })
   }
   log.info({ stats, error: lastError }, 'source scanned')
   return { stats, error: lastError, more }
@@ -70,8 +64,7 @@ export async function scanSource(ports: Ports, sourceId: string, adapterFor: Ada
 
 /** Enqueues a scan of a source (on demand, by the watcher, at start); a waiting scan is not doubled. */
 export async function requestScan(ports: Ports, sourceId: string): Promise<{ jobId: string; created: boolean }> {
-  const r = await enqueue(ports.db, { kind: SCAN_JOB, payload: { sourceId }, key: scanJobKey(sourceId), maxAttempts: 3, priority: SCAN_PRIORITY })
-  ports.jobsEnqueued()
+  const r = await ports.jobs.enqueue('source.scan', { sourceId })
   return { jobId: r.id, created: r.created }
 }
 
@@ -95,10 +88,15 @@ export async function enqueueDueScans(ports: Ports, catchUp = false): Promise<nu
     // Half a second of slack so a 60 s interval polled by a minutely cron does not slip to every other minute.
     const due = catchUp || !s.last_scan_at || now - s.last_scan_at.getTime() >= pollSecondsOf(s) * 1000 - 500
     if (!due) continue
-    const key = catchUp ? `${scanJobKey(s.id)}:catch-up` : scanJobKey(s.id)
-    const r = await enqueue(ports.db, { kind: SCAN_JOB, payload: { sourceId: s.id }, key, maxAttempts: 3, priority: SCAN_PRIORITY })
+    const r = await ports.jobs.enqueue('source.scan', { sourceId: s.id }, catchUp ? { key: `source.scan:${s.id}:catch-up` } : {})
     if (r.created) n++
   }
-  if (n) ports.jobsEnqueued()
   return n
+}
+
+/** The sources that have a scan waiting or running, for the sources list ("scan pending"). */
+export async function sourcesWithPendingScan(ports: Pick<Ports, 'db'>): Promise<Set<string>> {
+  const keys = await liveJobKeys(ports.db, 'source.scan')
+  // The kind's key is `source.scan:<id>`; a catch-up scan's (`…:catch-up`) is not the regular one.
+  return new Set([...keys].flatMap((k) => /^source\.scan:(\d+)$/.exec(k)?.slice(1, 2) ?? []))
 }

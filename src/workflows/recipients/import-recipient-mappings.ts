@@ -1,9 +1,9 @@
 import type { Ports } from '../ports'
+import { recheckAffectedDocuments } from './recheck-affected-documents'
 import { audit } from '../../db/audit'
 import {
   checkDirectory,
   createMapping,
-  enqueueRechecks,
   mappingInScope,
   updateMapping,
   type AffectedScope,
@@ -104,7 +104,7 @@ class DryRunRollback extends Error {}
  * is rolled back). An existing mapping of the same account (or global) and label is updated, and
  * becomes `imported`. The documents affected are re-checked.
  */
-export async function importRecipientMappings(ports: Pick<Ports, 'db' | 'chorusEnv' | 'jobsEnqueued'>, input: ImportInput): Promise<ImportReport> {
+export async function importRecipientMappings(ports: Pick<Ports, 'db' | 'chorusEnv' | 'jobs'>, input: ImportInput): Promise<ImportReport> {
   const decoded = typeof input.content === 'string' ? { text: input.content.replace(/^\ufeff/, ''), encoding: 'utf-8' as const } : decodeCsvBytes(input.content)
   const delimiter = detectDelimiter(decoded.text)
   let rows
@@ -251,7 +251,7 @@ export async function importRecipientMappings(ports: Pick<Ports, 'db' | 'chorusE
           errors: [],
         })
       }
-      recheckedDocuments = await enqueueRechecks(trx, scopes)
+      recheckedDocuments = await recheckAffectedDocuments(ports, trx, scopes)
       const totals = count(lines)
       await audit(trx, { actor: input.actor, action: 'recipient_mapping.import', targetType: 'recipient_mapping', details: { ...totals, recheckedDocuments } })
       if (input.dryRun) throw new DryRunRollback()
@@ -259,7 +259,6 @@ export async function importRecipientMappings(ports: Pick<Ports, 'db' | 'chorusE
   } catch (e) {
     if (!(e instanceof DryRunRollback)) throw e
   }
-  if (!input.dryRun && recheckedDocuments > 0) ports.jobsEnqueued()
 
   const valid = lines.filter((l) => l.status !== 'error')
   const checks = await checkDirectory(ports.db, ports.chorusEnv, valid.map((l) => parsed.find((p) => p.line === l.line)!.values))

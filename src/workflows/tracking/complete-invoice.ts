@@ -104,7 +104,7 @@ export async function completeInvoice(ports: Ports, invoiceId: string, input: Co
       .where('id', '=', invoiceId)
       .execute()
     await recordAction(trx, invoiceId, 'complete', actor, { attachments: sent, reconciled: reconciled !== undefined, chorus: answer ?? null }, comment)
-    await emitStatusEvents(trx, { ...t.invoice, accountId: t.account.id }, t.invoice.status, status, now, comment, 'complete')
+    await emitStatusEvents(ports, trx, { ...t.invoice, accountId: t.account.id }, t.invoice.status, status, now, comment, 'complete')
   })
   return (await getInvoice(ports.db, invoiceId))!
 }

@@ -8,6 +8,8 @@ import type { InvoiceRow } from '../../db/schema'
 import { countInvoices, encodeCursor, filterConditions, keysetPage, SORT_COLUMNS, type InvoiceFilters, type Sort } from '../../db/invoices'
 import { CSV_BOM, CSV_EOL, csvFormat, type CsvFormat, type CsvSeparator } from '../../domain/csv'
 import type { Ports } from '../ports'
+import type { JobRun } from '../jobs'
+import { createExport, expireExports } from '../../db/exports'
 import { copyCsvDecoder, type CopyOut } from '../../db/copy-out'
 
 /**
@@ -200,6 +202,30 @@ export const DEFAULT_EXPORT_RETENTION_MS = 24 * 3600_000
  * The asynchronous export (POST /exports) for very large sets: writes the CSV to DATA_DIR/exports,
  * recording progress (rows done / total) after every page, then keeps the file until expires_at.
  */
+/** Starts a background export (POST /exports): its row, then its job. */
+export async function startExport(ports: Ports, input: Parameters<typeof createExport>[1]) {
+  const e = await createExport(ports.db, input)
+  await ports.jobs.enqueue('export.run', { exportId: e.id })
+  return e
+}
+
+/** The `export.run` job: its last failed attempt marks the export failed, with the reason, for the person who waits for it. */
+export async function runQueuedExport(ports: Ports, exportId: string, run: Pick<JobRun, 'signal' | 'lastAttempt'>): Promise<void> {
+  try {
+    await runExport(ports, exportId, { signal: run.signal })
+  } catch (e) {
+    if (run.lastAttempt) await ports.db.updateTable('exports').set({ state: 'failed', error: e instanceof Error ? e.message : String(e) }).where('id', '=', exportId).execute()
+    throw e
+  }
+}
+
+/** The hourly `exports.expire` job: finished exports past their retention are deleted, files and rows. */
+export async function expireOldExports(ports: Ports): Promise<number> {
+  const n = await expireExports(ports.db, ports.now())
+  if (n) ports.logger.info({ exports: n }, 'expired exports removed')
+  return n
+}
+
 export async function runExport(ports: Ports, exportId: string, opts: { signal?: AbortSignal; retentionMs?: number } = {}): Promise<void> {
   const e = await ports.db.selectFrom('exports').selectAll().where('id', '=', exportId).executeTakeFirst()
   if (!e || e.state === 'done' || e.state === 'expired') return

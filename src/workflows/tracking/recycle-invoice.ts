@@ -122,7 +122,7 @@ export async function recycleInvoice(ports: Ports, invoiceId: string, input: Rec
         on conflict (coalesce(account_id, 0), label_normalized) do update set recipient_siret = excluded.recipient_siret,
           service_code = excluded.service_code, engagement_number = excluded.engagement_number, updated_at = now()`.execute(trx)
     }
-    await emitStatusEvents(trx, { ...t.invoice, accountId: t.account.id }, t.invoice.status, status, now, comment, 'recycle')
+    await emitStatusEvents(ports, trx, { ...t.invoice, accountId: t.account.id }, t.invoice.status, status, now, comment, 'recycle')
   })
   return (await getInvoice(ports.db, invoiceId))!
 }

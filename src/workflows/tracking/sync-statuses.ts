@@ -8,6 +8,7 @@ import { isFinalStatus, needsAction } from '../../domain/invoice-status'
 import { emitWebhookEvent } from '../webhooks/emit-webhook-event'
 import { linkReplacements } from './handle-rejection'
 import type { Ports } from '../ports'
+import { RetryLaterError, type Enqueued, type JobPayloads, type JobRun } from '../jobs'
 
 /** tracking_sync_state (migrations/0003_tracking.ts): where each account's last sweep stopped. */
 interface SyncStateTable {
@@ -85,6 +86,21 @@ export function nextPollDelayMs(unchangedPolls: number, base: number, max: numbe
  * A retryable Chorus failure (outage, circuit open) stops the run with that error, after saving what was
  * done: the job comes back later. Other failures are counted per invoice and the run goes on.
  */
+/** Asks for a status sync now (the "Synchronise" button); a sync already waiting is not doubled. */
+export function requestStatusSync(ports: Pick<Ports, 'jobs'>, accountId?: string): Promise<Enqueued> {
+  return ports.jobs.enqueue('invoices.sync', accountId ? { accountId } : {})
+}
+
+/** The `invoices.sync` job. A Chorus outage (or open circuit) brings the sync back later without spending an attempt. */
+export async function runStatusSync(ports: Ports, p: JobPayloads['invoices.sync'], run: Pick<JobRun, 'signal'>, opts: SyncOptions = {}): Promise<SyncReport> {
+  try {
+    return await syncStatuses(ports, { ...opts, accountId: p.accountId, signal: run.signal })
+  } catch (e) {
+    if (isChorusError(e) && e.retryable) throw new RetryLaterError(`Chorus Pro unavailable during the status sync: ${e.message}`, 5 * 60_000)
+    throw e
+  }
+}
+
 export async function syncStatuses(ports: Ports, opts: SyncOptions = {}): Promise<SyncReport> {
   const t0 = performance.now()
   const report: SyncReport = { accounts: 0, searched: 0, discovered: 0, polled: 0, changed: 0, events: 0, errors: [], ms: 0 }
@@ -192,7 +208,7 @@ async function applySearchRows(ports: Ports, account: Account, rows: readonly Fa
         .values({ invoice_id: inserted.id, kind: 'action', actor: 'system', occurred_at: now, payload: JSON.stringify({ action: 'discovered', source: 'rechercher/fournisseur' }) })
         .execute()
       if (needsAction(r.statut, r.rejetTraite ?? false)) {
-        await emitWebhookEvent(trx, 'invoice.to_process', {
+        await emitWebhookEvent(ports, trx, 'invoice.to_process', {
           invoiceId: inserted.id,
           chorusInvoiceId: inserted.chorus_invoice_id,
           invoiceNumber: inserted.invoice_number,
@@ -327,7 +343,7 @@ async function applyHistories(ports: Ports, account: Account, polled: Array<{ in
         })
         .where('id', '=', inv.id)
         .execute()
-      await emitStatusEvents(trx, { ...inv, accountId: account.id }, inv.status, code, statusAt, comment)
+      await emitStatusEvents(ports, trx, { ...inv, accountId: account.id }, inv.status, code, statusAt, comment)
     }
     // Unchanged ones in one statement: their poll count and next date.
     if (unchanged.length) {
@@ -342,6 +358,7 @@ async function applyHistories(ports: Ports, account: Account, polled: Array<{ in
 
 /** invoice.status_changed, plus invoice.to_process when the new status needs a person. */
 export async function emitStatusEvents(
+  ports: Pick<Ports, 'jobs'>,
   trx: Transaction<DB> | Database,
   inv: { id: string; chorus_invoice_id: string; invoice_number: string; document_id: string | null; handled: boolean; accountId: string },
   previous: string,
@@ -363,8 +380,8 @@ export async function emitStatusEvents(
     toProcess: needsAction(status, inv.handled),
     ...(cause ? { cause } : {}),
   }
-  await emitWebhookEvent(trx, 'invoice.status_changed', data)
-  if (data.toProcess) await emitWebhookEvent(trx, 'invoice.to_process', data)
+  await emitWebhookEvent(ports, trx, 'invoice.status_changed', data)
+  if (data.toProcess) await emitWebhookEvent(ports, trx, 'invoice.to_process', data)
 }
 
 export type { SyncDB }

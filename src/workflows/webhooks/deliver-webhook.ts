@@ -1,7 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import { sql } from 'kysely'
-import type { Job } from '../../db/schema'
-import { PermanentJobError } from '../../jobs/job-handler'
+import { PermanentJobError, type JobRun } from '../jobs'
 import type { Ports } from '../ports'
 
 export const SIGNATURE_HEADER = 'x-chorus-signature'
@@ -34,7 +33,7 @@ export type DeliveryOutcome = 'delivered' | 'retry' | 'failed' | 'skipped'
  * (status, error, attempt count) and thrown so the job queue retries with its backoff; 410 Gone stops
  * at once. The last attempt marks the delivery failed. A disabled or deleted webhook is skipped.
  */
-export async function deliverWebhook(ports: Ports, job: Pick<Job, 'attempts' | 'max_attempts'>, deliveryId: string, fetchImpl: typeof fetch = fetch): Promise<DeliveryOutcome> {
+export async function deliverWebhook(ports: Ports, deliveryId: string, run: Pick<JobRun, 'lastAttempt'>, fetchImpl: typeof fetch = fetch): Promise<DeliveryOutcome> {
   const d = await ports.db
     .selectFrom('webhook_deliveries as d')
     .innerJoin('webhooks as w', 'w.id', 'd.webhook_id')
@@ -81,7 +80,7 @@ export async function deliverWebhook(ports: Ports, job: Pick<Job, 'attempts' | '
       .execute()
     return 'delivered'
   }
-  const last = status === 410 || job.attempts >= job.max_attempts
+  const last = status === 410 || run.lastAttempt
   await ports.db
     .updateTable('webhook_deliveries')
     .set({ state: last ? 'failed' : 'pending', attempts: sql`attempts + 1` as any, response_status: status, error })

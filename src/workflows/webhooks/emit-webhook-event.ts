@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely'
 import type { DB } from '../../db/schema'
-import { enqueue } from '../../db/jobs'
+import type { Ports } from '../ports'
 
 export const WEBHOOK_EVENTS = ['document.analysed', 'document.error', 'invoice.submitted', 'invoice.status_changed', 'invoice.to_process'] as const
 export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number]
@@ -10,7 +10,7 @@ export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number]
  * caller's transaction: the event exists exactly when the change that caused it does. Sending,
  * signing and retries are the `webhook.deliver` job's work.
  */
-export async function emitWebhookEvent(db: Kysely<DB> | Transaction<DB>, event: WebhookEvent, data: Record<string, unknown>): Promise<number> {
+export async function emitWebhookEvent(ports: Pick<Ports, 'jobs'>, db: Kysely<DB> | Transaction<DB>, event: WebhookEvent, data: Record<string, unknown>): Promise<number> {
   const hooks = await db.selectFrom('webhooks').select(['id', 'events']).where('enabled', '=', true).execute()
   let n = 0
   for (const h of hooks) {
@@ -18,7 +18,7 @@ export async function emitWebhookEvent(db: Kysely<DB> | Transaction<DB>, event: 
     if (events.length > 0 && !events.includes(event)) continue
     const payload = { event, occurredAt: new Date().toISOString(), data }
     const d = await db.insertInto('webhook_deliveries').values({ webhook_id: h.id, event, payload: JSON.stringify(payload) }).returning('id').executeTakeFirstOrThrow()
-    await enqueue(db, { kind: 'webhook.deliver', payload: { deliveryId: d.id }, maxAttempts: 12 })
+    await ports.jobs.enqueue('webhook.deliver', { deliveryId: d.id }, { within: db })
     n++
   }
   return n
