@@ -55,9 +55,19 @@ describe('Chorus Pro dates', () => {
   })
 
   it('does not depend on the time zone of the process', () => {
-    // vitest runs with TZ=Europe/Paris; the result must be the same in UTC or anywhere else.
-    expect(new Intl.DateTimeFormat().resolvedOptions().timeZone).toBeTruthy()
-    expect(instant('2026-01-15 09:30')).toBe(new Date(Date.UTC(2026, 0, 15, 8, 30)).toISOString())
+    // vitest runs with TZ=Europe/Paris; a server in UTC or New York must read the same instants.
+    const saved = process.env.TZ
+    try {
+      for (const tz of ['UTC', 'America/New_York']) {
+        process.env.TZ = tz
+        expect(new Date(2026, 0, 1).getTimezoneOffset()).not.toBe(-60)
+        expect(instant('2026-01-15 09:30')).toBe('2026-01-15T08:30:00.000Z')
+        expect(instant('2026-07-14T10:00:05.123')).toBe('2026-07-14T08:00:05.123Z')
+        expect(parseChorusDate('2026-03-01')).toEqual({ kind: 'date', date: '2026-03-01' })
+      }
+    } finally {
+      process.env.TZ = saved
+    }
   })
 
   it.each([
