@@ -176,7 +176,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
           logger.info('shutting down: no new requests, no new jobs')
           const closed = new Promise<void>((r) => server.close(() => r()))
           // Idle keep-alive sockets would hold close() open until they time out.
-          ;(server as any).closeIdleConnections?.()
+          if ('closeIdleConnections' in server) server.closeIdleConnections()
           await wiring.stop().catch((e) => logger.warn({ err: String(e) }, 'stopping the watchers and the PDF readers failed'))
           await scheduler?.stop()
           await worker?.stop(config.shutdownTimeoutMs)

@@ -1,6 +1,7 @@
 import { sql, type Kysely, type Selectable, type Transaction } from 'kysely'
 import type { DB, RecipientMappingsTable } from './schema'
-import { audit } from './audit'
+import { now } from './sql-now'
+import { decodeCursor, encodeCursor, isIdValue } from './cursor'
 import { labelTrigrams, normalizeLabel, RESERVED_SERVICE_CODE, SUGGESTION_THRESHOLD, trigramDice } from '../domain/recipient-label'
 
 type Executor = Kysely<DB> | Transaction<DB>
@@ -120,7 +121,7 @@ export async function updateMapping(
       service_code: patch.serviceCode !== undefined ? patch.serviceCode : before.serviceCode,
       engagement_number: patch.engagementNumber !== undefined ? patch.engagementNumber : before.engagementNumber,
       origin: patch.origin ?? 'manual',
-      updated_at: sql`now()` as any,
+      updated_at: now(),
     })
     .where('id', '=', id)
     .returningAll()
@@ -169,21 +170,18 @@ function filtered(db: Executor, f: MappingFilter) {
   return qb
 }
 
-function encodeCursor(r: RecipientMapping): string {
-  return Buffer.from(JSON.stringify([r.labelNormalized, r.id])).toString('base64url')
+/** The cursor of the mappings list: the last row's `[labelNormalized, id]` (db/cursor.ts). */
+function cursorOf(r: RecipientMapping): string {
+  return encodeCursor([r.labelNormalized, r.id])
 }
 
 export class InvalidCursorError extends Error {
   override readonly name = 'InvalidCursorError'
 }
 
-function decodeCursor(cursor: string): [string, string] {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-    if (Array.isArray(v) && v.length === 2 && typeof v[0] === 'string' && typeof v[1] === 'string' && /^\d+$/.test(v[1])) return [v[0], v[1]]
-  } catch {
-    // fall through
-  }
+function labelAndIdOf(cursor: string): [string, string] {
+  const [label, id] = decodeCursor(cursor, 2) ?? []
+  if (typeof label === 'string' && isIdValue(id)) return [label, id]
   throw new InvalidCursorError('invalid cursor')
 }
 
@@ -194,13 +192,13 @@ function decodeCursor(cursor: string): [string, string] {
 export async function listMappings(db: Executor, f: MappingFilter & { cursor?: string | undefined; limit: number }): Promise<MappingPage> {
   let qb = filtered(db, f).selectAll()
   if (f.cursor) {
-    const [label, id] = decodeCursor(f.cursor)
+    const [label, id] = labelAndIdOf(f.cursor)
     qb = qb.where(sql<boolean>`(label_normalized, id) > (${label}, ${id}::bigint)`)
   }
   const rows = await qb.orderBy('label_normalized').orderBy('id').limit(f.limit + 1).execute()
   const items = rows.slice(0, f.limit).map(toMapping)
   const { total } = await filtered(db, f).select((eb) => eb.fn.countAll<string>().as('total')).executeTakeFirstOrThrow()
-  return { items, nextCursor: rows.length > f.limit ? encodeCursor(items[items.length - 1]!) : null, total: Number(total) }
+  return { items, nextCursor: rows.length > f.limit ? cursorOf(items[items.length - 1]!) : null, total: Number(total) }
 }
 
 /** Every mapping matching a filter, in label order (for the CSV export). */

@@ -97,3 +97,15 @@ function fromWallClock(wall: number, timeZone: string): number {
   }
   return wall - before
 }
+
+/**
+ * An instant for a timestamp column: the instant Chorus gave; for a bare date, the start of that day in
+ * Paris (a day, not a time of day: pages show such values as dates); `fallback` when unreadable.
+ */
+export function chorusInstant(value: unknown, fallback: Date): Date {
+  const d = parseChorusDate(value)
+  if (!d) return fallback
+  if (d.kind === 'instant') return d.at
+  const [y, m, day] = d.date.split('-').map(Number)
+  return new Date(fromWallClock(Date.UTC(y!, m! - 1, day!), CHORUS_TIME_ZONE))
+}

@@ -1,3 +1,4 @@
+import { decodeCursor, encodeCursor, isIdValue } from '../../db/cursor'
 import { z } from '@hono/zod-openapi'
 import { AppError } from '../../domain/app-error'
 import { DOCUMENT_STATES, type DocumentState } from '../../domain/document-state'
@@ -24,12 +25,10 @@ const ListQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(50),
 })
 
-const encodeCursor = (id: string) => Buffer.from(JSON.stringify({ after: id })).toString('base64url')
-function decodeCursor(c: string): string {
-  try {
-    const v = JSON.parse(Buffer.from(c, 'base64url').toString('utf8'))
-    if (typeof v?.after === 'string' && /^\d{1,18}$/.test(v.after)) return v.after
-  } catch { /* answered below */ }
+/** The documents list pages by id: its cursor is `[lastId]` (db/cursor.ts). */
+function afterIdOf(c: string): string {
+  const id = decodeCursor(c, 1)?.[0]
+  if (isIdValue(id)) return id
   throw new AppError(400, 'invalid_cursor', { fr: 'Curseur de pagination invalide : reprenez nextCursor de la page précédente.', en: 'Invalid paging cursor: use nextCursor from the previous page.' })
 }
 
@@ -69,12 +68,14 @@ export function documentsRoutes(ports: Ports) {
       if (!(file instanceof File)) throw bad('file_missing', 'Le champ « file » (le document) est obligatoire.', 'The "file" field (the document) is required.', [{ field: 'file', message: 'required' }])
       let metadata: Record<string, unknown> = {}
       if (form.metadata !== undefined) {
+        let parsed: unknown = null
         try {
-          metadata = JSON.parse(String(form.metadata))
+          parsed = JSON.parse(String(form.metadata))
         } catch {
-          metadata = null as any
+          // Reported just below, like any other value that is not an object.
         }
-        if (!metadata || typeof metadata !== 'object' || Array.isArray(metadata)) throw bad('invalid_metadata', 'Le champ « metadata » doit être un objet JSON.', 'The "metadata" field must be a JSON object.', [{ field: 'metadata', message: 'expected a JSON object' }])
+        if (!isPlainObject(parsed)) throw bad('invalid_metadata', 'Le champ « metadata » doit être un objet JSON.', 'The "metadata" field must be a JSON object.', [{ field: 'metadata', message: 'expected a JSON object' }])
+        metadata = parsed
       }
       const reference = form.reference === undefined ? undefined : String(form.reference).trim()
       if (reference !== undefined && (reference.length === 0 || reference.length > 500)) throw bad('invalid_reference', 'Le champ « reference » doit faire de 1 à 500 caractères.', 'The "reference" field must be 1 to 500 characters long.', [{ field: 'reference', message: '1 to 500 characters' }])
@@ -128,11 +129,11 @@ export function documentsRoutes(ports: Ports) {
         accountId: qy.accountId,
         q: qy.q?.trim() || undefined,
         order,
-        afterId: qy.cursor ? decodeCursor(qy.cursor) : undefined,
+        afterId: qy.cursor ? afterIdOf(qy.cursor) : undefined,
         limit: qy.limit,
       })
       const lang = c.get('lang')
-      return c.json({ items: page.rows.map((d) => presentDocument(d, lang)), nextCursor: page.nextAfterId ? encodeCursor(page.nextAfterId) : null, total: page.total }, 200)
+      return c.json({ items: page.rows.map((d) => presentDocument(d, lang)), nextCursor: page.nextAfterId ? encodeCursor([page.nextAfterId]) : null, total: page.total }, 200)
     },
   )
 
@@ -156,7 +157,7 @@ export function documentsRoutes(ports: Ports) {
       if (!bytes) throw new AppError(404, 'file_not_stored', { fr: `Le fichier du document ${id} n’a pas été conservé (vide ou trop volumineux).`, en: `The file of document ${id} was not kept (empty or too large).` })
       const isPdf = Buffer.from(bytes.subarray(0, 1024)).toString('latin1').includes('%PDF-')
       const ascii = d.filename.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_')
-      return c.body(bytes as any, 200, {
+      return c.body(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength) as Uint8Array<ArrayBuffer>, 200, {
         'Content-Type': isPdf ? 'application/pdf' : 'application/octet-stream',
         'Content-Length': String(bytes.length),
         'Content-Disposition': `inline; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(d.filename)}`,
@@ -166,4 +167,8 @@ export function documentsRoutes(ports: Ports) {
     },
   )
   return app
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
 }

@@ -97,8 +97,8 @@ export function exportsRoutes(ports: Ports) {
       }
       const size = await stat(e.file_path).then((s) => s.size).catch(() => undefined)
       if (size === undefined) throw new AppError(410, 'export_expired', { fr: `Le fichier de l’export ${id} n’existe plus : relancez-le.`, en: `The file of export ${id} is gone: start it again.` })
-      const body = Readable.toWeb(createReadStream(e.file_path)) as unknown as ReadableStream
-      return new Response(body, { headers: { 'content-type': 'text/csv; charset=utf-8', 'content-length': String(size), 'content-disposition': `attachment; filename="factures-export-${id}.csv"` } }) as any
+      const body = Readable.toWeb(createReadStream(e.file_path)) as ReadableStream<Uint8Array>
+      return c.body(body, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-length': String(size), 'content-disposition': `attachment; filename="factures-export-${id}.csv"` })
     },
   )
   return app

@@ -145,7 +145,7 @@ export function sourcesRoutes(ports: Ports) {
       }
       const updated = (await updateSource(ports.db, id, { name: patch.name, enabled: patch.enabled, config }))!
       // A new place or server starts from the beginning.
-      if (config && s.kind === 'odoo' && (config.url !== (s.config as any).url || config.database !== (s.config as any).database)) await ports.db.updateTable('sources').set({ cursor: null }).where('id', '=', id).execute()
+      if (config && s.kind === 'odoo' && (config.url !== s.config.url || config.database !== s.config.database)) await ports.db.updateTable('sources').set({ cursor: null }).where('id', '=', id).execute()
       await audit(ports.db, { actor: actorOf(c.get('apiKey')), action: 'source.update', targetType: 'source', targetId: id, details: { changed: Object.keys(patch) } })
       return c.json(await present(updated), 200)
     },

@@ -1,3 +1,4 @@
+import { decodeCursor, encodeCursor, isIdValue } from '../../db/cursor'
 import { randomBytes } from 'node:crypto'
 import { z } from '@hono/zod-openapi'
 import type { Selectable } from 'kysely'
@@ -104,17 +105,20 @@ export function webhooksRoutes(ports: Ports) {
       path: '/webhooks/{id}/deliveries',
       tags: ['admin'],
       summary: 'Delivery log, newest first',
-      request: { params: IdParam, query: z.object({ cursor: z.string().regex(/^\d+$/, 'expected the nextCursor of a previous page').optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }) },
+      request: { params: IdParam, query: z.object({ cursor: z.string().max(200).optional(), limit: z.coerce.number().int().min(1).max(200).default(50) }) },
       responses: { 200: { description: 'Deliveries', content: { 'application/json': { schema: z.object({ items: z.array(DeliverySchema), nextCursor: z.string().nullable(), total: z.number() }) } } }, 404: { description: 'Not found' } },
     }),
     async (c) => {
       const { id } = c.req.valid('param')
       const { cursor, limit } = c.req.valid('query')
       if (!(await getWebhook(ports.db, id))) throw notFound(id)
-      const rows = await listDeliveries(ports.db, id, cursor, limit + 1)
+      // The cursor is `[lastId]` (db/cursor.ts): the log pages by id, newest first.
+      const beforeId = cursor === undefined ? undefined : decodeCursor(cursor, 1)?.[0]
+      if (cursor !== undefined && !isIdValue(beforeId)) throw new AppError(400, 'invalid_cursor', { fr: 'Curseur de pagination invalide : reprenez nextCursor de la page précédente.', en: 'Invalid paging cursor: use nextCursor from the previous page.' })
+      const rows = await listDeliveries(ports.db, id, beforeId ?? undefined, limit + 1)
       const items = rows.slice(0, limit)
       const total = await ports.db.selectFrom('webhook_deliveries').select(({ fn }) => fn.countAll<string>().as('n')).where('webhook_id', '=', id).executeTakeFirstOrThrow()
-      return c.json({ items: items.map(presentDelivery), nextCursor: rows.length > limit ? items[items.length - 1]!.id : null, total: Number(total.n) }, 200)
+      return c.json({ items: items.map(presentDelivery), nextCursor: rows.length > limit ? encodeCursor([items[items.length - 1]!.id]) : null, total: Number(total.n) }, 200)
     },
   )
 

@@ -195,5 +195,5 @@ async function takeFile(ctx: ScanContext, root: string, config: FolderConfig, fi
 }
 
 function isIntakeRefusal(e: unknown): e is IntakeError {
-  return typeof e === 'object' && e !== null && typeof (e as any).code === 'string' && String((e as any).code).startsWith('file_')
+  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' && e.code.startsWith('file_')
 }

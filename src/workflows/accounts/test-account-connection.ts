@@ -1,3 +1,4 @@
+import { now } from '../../db/sql-now'
 import { sql } from 'kysely'
 import type { Account } from '../../db/schema'
 import { technicalAccountOf } from '../../db/accounts'
@@ -36,7 +37,7 @@ export async function testAccountConnection(ports: Ports, account: Account): Pro
     const check: ConnectionCheck = { ok, checkedAt: ports.now().toISOString(), steps, chorusStructureId: structureId, passwordExpiresOn: expiresOn, passwordWarning }
     await ports.db
       .updateTable('accounts')
-      .set({ last_connection_check: JSON.stringify(check), chorus_structure_id: structureId, password_expires_on: expiresOn, updated_at: sql`now()` as any })
+      .set({ last_connection_check: JSON.stringify(check), chorus_structure_id: structureId, password_expires_on: expiresOn, updated_at: now() })
       .where('id', '=', account.id)
       .execute()
     return check

@@ -1,3 +1,4 @@
+import { now } from '../../db/sql-now'
 import { sql } from 'kysely'
 import { getAccount, technicalAccountOf } from '../../db/accounts'
 import type { DocumentRow } from '../../db/schema'
@@ -11,6 +12,7 @@ import { layersOf, mergeForm, valueOf, type ExtractedLayers } from './document-f
 import { recheckDocument } from './recheck-document'
 import type { DocumentDeps } from './document-deps'
 import type { Ports } from '../ports'
+import { chorusProblem } from '../chorus-problem'
 import { RetryLaterError, type JobRun } from '../jobs'
 
 export interface AnalysisError {
@@ -48,7 +50,7 @@ export async function analyseQueuedDocument(ports: Ports, deps: DocumentDeps, do
 export async function analyseDocument(ports: Ports, deps: DocumentDeps, documentId: string, opts: { lastAttempt: boolean }): Promise<'done' | 'error' | 'skipped'> {
   const doc = await ports.db.selectFrom('documents').selectAll().where('id', '=', documentId).executeTakeFirst()
   if (!doc || !['received', 'analysing', 'to_submit'].includes(doc.stage)) return 'skipped'
-  await ports.db.updateTable('documents').set({ stage: 'analysing', updated_at: sql`now()` as any }).where('id', '=', documentId).where('stage', 'in', ['received', 'analysing', 'to_submit']).execute()
+  await ports.db.updateTable('documents').set({ stage: 'analysing', updated_at: now() }).where('id', '=', documentId).where('stage', 'in', ['received', 'analysing', 'to_submit']).execute()
 
   const account = doc.account_id ? await getAccount(ports.db, doc.account_id) : undefined
   const blob = doc.blob_sha256 ? await ports.db.selectFrom('blobs').select('content').where('sha256', '=', doc.blob_sha256).executeTakeFirst() : undefined
@@ -98,7 +100,7 @@ export async function analyseDocument(ports: Ports, deps: DocumentDeps, document
     } catch (e) {
       if (!isChorusError(e)) throw e
       if (e.retryable && !opts.lastAttempt) throw new AnalysisRetry(e.message)
-      ocrError = chorusAnalysisError(e)
+      ocrError = chorusProblem(e)
     }
   }
 
@@ -130,7 +132,7 @@ async function finish(ports: Ports, deps: DocumentDeps, doc: DocumentRow, layers
       extracted: JSON.stringify(layers),
       fields: JSON.stringify(fields),
       invoice_number: valueOf(fields, 'invoiceNumber') ?? null,
-      updated_at: sql`now()` as any,
+      updated_at: now(),
     })
     .where('id', '=', doc.id)
     .where('stage', '=', 'analysing')
@@ -151,14 +153,6 @@ async function finish(ports: Ports, deps: DocumentDeps, doc: DocumentRow, layers
     }
   })
   return error ? 'error' : 'done'
-}
-
-function chorusAnalysisError(e: ChorusError): AnalysisError {
-  return {
-    code: `chorus_${e.catalogue.code}`,
-    message: { fr: `${e.messages.fr} ${e.catalogue.action.fr}`.trim(), en: `${e.messages.en} ${e.catalogue.action.en}`.trim() },
-    raw: { operation: e.operation, httpStatus: e.httpStatus, codeRetour: e.codeRetour, libelle: e.libelle },
-  }
 }
 
 /** Chorus wants a name with its extension; keep it short and plain (attachment names are limited to 50 characters in OCA's experience). */

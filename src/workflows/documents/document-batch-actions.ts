@@ -1,3 +1,4 @@
+import { now } from '../../db/sql-now'
 import { sql } from 'kysely'
 import { audit } from '../../db/audit'
 import type { Localized } from '../../domain/localized'
@@ -41,7 +42,7 @@ export async function reprocessDocuments(ports: Ports, ids: readonly string[], a
     const r = await ports.db.transaction().execute(async (trx) => {
       const d = await trx
         .updateTable('documents')
-        .set({ stage: 'received', analysis_status: 'pending', analysis_error: null, submit_error: null, ready: false, updated_at: sql`now()` as any })
+        .set({ stage: 'received', analysis_status: 'pending', analysis_error: null, submit_error: null, ready: false, updated_at: now() })
         .where('id', '=', id)
         .where('stage', 'in', ['received', 'analysing', 'to_submit'])
         .returning('id')
@@ -67,7 +68,7 @@ export async function removeDocuments(ports: Ports, ids: readonly string[], acto
     const r = await ports.db.transaction().execute(async (trx) => {
       const d = await trx
         .updateTable('documents')
-        .set({ stage_before_removal: sql`stage` as any, stage: 'removed', removed_at: sql`now()` as any, removed_by: actor, updated_at: sql`now()` as any })
+        .set({ stage_before_removal: sql<string>`stage`, stage: 'removed', removed_at: now(), removed_by: actor, updated_at: now() })
         .where('id', '=', id)
         .where('stage', 'in', ['received', 'analysing', 'to_submit'])
         .returning('id')
@@ -94,7 +95,7 @@ export async function restoreDocuments(ports: Ports, ids: readonly string[], act
       const d = await trx.selectFrom('documents').select(['id', 'stage', 'stage_before_removal']).where('id', '=', id).forUpdate().executeTakeFirst()
       if (!d || d.stage !== 'removed') return d ? 'not_removed' : 'not_found'
       const back = d.stage_before_removal === 'to_submit' ? 'to_submit' : 'received'
-      await trx.updateTable('documents').set({ stage: back, stage_before_removal: null, removed_at: null, removed_by: null, updated_at: sql`now()` as any }).where('id', '=', id).execute()
+      await trx.updateTable('documents').set({ stage: back, stage_before_removal: null, removed_at: null, removed_by: null, updated_at: now() }).where('id', '=', id).execute()
       if (back === 'received') await ports.jobs.enqueue('document.analyse', { documentId: id }, { within: trx })
       else await ports.jobs.enqueue('document.recheck', { documentId: id }, { within: trx })
       await audit(trx, { actor, action: 'document.restore', targetType: 'document', targetId: id })

@@ -13,7 +13,24 @@ export interface ExtractedLayers {
   readonly text?: InvoiceFields
   readonly chorus_ocr?: InvoiceFields
   /** Facts about the reading (pages, warnings, Factur-X profile, OCR attachment), shown to a person. */
-  readonly info?: Record<string, unknown>
+  readonly info?: AnalysisInfo
+}
+
+/** The embedded invoice as analysis found it (analyse-document.ts writes it). */
+export interface XmlInfo {
+  readonly found?: boolean
+  readonly profile?: string | null
+  readonly validForStructuredRoute?: boolean
+  readonly vatBreakdown?: ReadonlyArray<{ readonly base?: string; readonly amount?: string; readonly rate?: string }>
+  readonly [more: string]: unknown
+}
+
+export interface AnalysisInfo {
+  readonly xml?: XmlInfo | null
+  /** The recipient's name from the directory, when the recipient was looked up. */
+  readonly recipientName?: string | null
+  readonly chorusAttachmentId?: number | string | null
+  readonly [more: string]: unknown
 }
 
 export function layersOf(doc: Pick<DocumentRow, 'extracted' | 'fields'>): ExtractedLayers {

@@ -1,3 +1,4 @@
+import { now } from '../../db/sql-now'
 import { sql } from 'kysely'
 import { AppError } from '../../domain/app-error'
 import { FIELD_NAMES, fieldLayer, type FieldName, type InvoiceFields } from '../../domain/invoice-fields'
@@ -70,11 +71,9 @@ export async function editDocument(ports: Ports, deps: DocumentDeps, doc: Docume
   for (const [name, value] of Object.entries(edit.fields ?? {}) as [FieldName, string | null][]) {
     person[name] = value === null ? null : normalizeTypedValue(name, value)
   }
-  const personLayer: InvoiceFields = fieldLayer('person', person)
   // fieldLayer skips null; keep deliberate clears.
-  for (const [name, value] of Object.entries(person) as [FieldName, string | null][]) {
-    if (value === null) (personLayer as any)[name] = { value: null, origin: 'person', confidence: 1 }
-  }
+  const clears = Object.fromEntries(Object.entries(person).filter(([, v]) => v === null).map(([name]) => [name, { value: null, origin: 'person', confidence: 1 }]))
+  const personLayer: InvoiceFields = { ...fieldLayer('person', person), ...clears }
   const next: ExtractedLayers = { ...layers, person: personLayer }
   await ports.db
     .updateTable('documents')
@@ -83,7 +82,7 @@ export async function editDocument(ports: Ports, deps: DocumentDeps, doc: Docume
       // A person acted: a previous refusal no longer blocks automatic submission.
       submit_error: null,
       ...(edit.accountId !== undefined ? { account_id: edit.accountId } : {}),
-      updated_at: sql`now()` as any,
+      updated_at: now(),
     })
     .where('id', '=', doc.id)
     .where('stage', '=', 'to_submit')

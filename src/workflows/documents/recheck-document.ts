@@ -1,3 +1,4 @@
+import { now } from '../../db/sql-now'
 import { sql } from 'kysely'
 import { checkCompleteness, type RecipientDirectory } from '../../domain/completeness'
 import { fieldLayer, type InvoiceFields } from '../../domain/invoice-fields'
@@ -97,7 +98,7 @@ export async function recheckDocument(ports: Ports, deps: DocumentDeps, document
       problems: JSON.stringify(problems),
       ready,
       stage: 'to_submit',
-      updated_at: sql`now()` as any,
+      updated_at: now(),
     })
     .where('id', '=', documentId)
     .where('stage', '=', stage)

@@ -1,3 +1,4 @@
+import { now } from '../../db/sql-now'
 import { randomUUID } from 'node:crypto'
 import { sql, type Transaction } from 'kysely'
 import { getAccount, technicalAccountOf } from '../../db/accounts'
@@ -10,6 +11,8 @@ import { emitWebhookEvent } from '../webhooks/emit-webhook-event'
 import { chorusFileName } from './analyse-document'
 import { layersOf, valueOf } from './document-form'
 import type { Ports } from '../ports'
+import { chorusProblem } from '../chorus-problem'
+import { chorusInstant } from '../../domain/chorus-date'
 import { RetryLaterError, type JobPayloads } from '../jobs'
 import { faultPoint } from '../../fault-points'
 import { linkReplacements } from '../tracking/handle-rejection'
@@ -69,13 +72,13 @@ export async function submitDocument(ports: Ports, documentId: string, opts: Sub
   const account = current.account_id ? await getAccount(ports.db, current.account_id) : undefined
   if (!account) return { status: 'skipped', reason: 'not_ready' }
   const fields = current.fields as InvoiceFields
-  const route = account.submission_route === 'facturx' && current.has_facturx && (layersOf(current).info?.xml as any)?.validForStructuredRoute ? 'facturx' : 'pdf'
+  const route = account.submission_route === 'facturx' && current.has_facturx && layersOf(current).info?.xml?.validForStructuredRoute ? 'facturx' : 'pdf'
 
   // 1. Claim: only one instance, one job, one person's click gets past this line.
   const attempt = { id: randomUUID(), route, startedAt: ports.now().toISOString(), by: opts.actor ?? 'auto' }
   const claimed = await ports.db
     .updateTable('documents')
-    .set({ stage: 'submitting', submission_attempt: JSON.stringify(attempt), submit_error: null, updated_at: sql`now()` as any })
+    .set({ stage: 'submitting', submission_attempt: JSON.stringify(attempt), submit_error: null, updated_at: now() })
     .where('id', '=', documentId)
     .where('stage', '=', 'to_submit')
     .where('ready', '=', true)
@@ -124,7 +127,7 @@ export async function submitDocument(ports: Ports, documentId: string, opts: Sub
 }
 
 async function handleChorusFailure(ports: Ports, doc: DocumentRow, account: Account, e: ChorusError, opts: SubmitOptions): Promise<SubmitOutcome> {
-  const error = submitErrorOf(e)
+  const error = chorusProblem(e)
   await recordEvent(ports, doc.id, 'submission.error', { ...error, outcomeUnknown: e.outcomeUnknown })
   if (e.outcomeUnknown) {
     // Chorus may have created the invoice, or may still be creating it: keep `submitting` and reconcile
@@ -144,7 +147,7 @@ async function handleChorusFailure(ports: Ports, doc: DocumentRow, account: Acco
       // A business refusal waits for a person; an unavailable Chorus Pro leaves the document ready for the next try.
       submit_error: retryable ? null : JSON.stringify(error),
       submission_attempt: null,
-      updated_at: sql`now()` as any,
+      updated_at: now(),
     })
     .where('id', '=', doc.id)
     .where('stage', '=', 'submitting')
@@ -161,7 +164,7 @@ async function handleChorusFailure(ports: Ports, doc: DocumentRow, account: Acco
 export async function reconcile(ports: Ports, doc: DocumentRow, opts: SubmitOptions = {}): Promise<SubmitOutcome> {
   const account = doc.account_id ? await getAccount(ports.db, doc.account_id) : undefined
   if (!account) throw new Error(`document ${doc.id} is submitting without an account`)
-  const attempt = (doc.submission_attempt ?? {}) as { route?: string; flowNumber?: string; startedAt?: string }
+  const attempt = attemptOf(doc)
   if (attempt.route === 'facturx' && attempt.flowNumber) return followFlow(ports, doc.id, opts)
   const found = await findInChorus(ports, doc, account)
   if (found) {
@@ -173,7 +176,7 @@ export async function reconcile(ports: Ports, doc: DocumentRow, opts: SubmitOpti
     return { status: 'unavailable', error: { code: 'flow_outcome_pending', message: { fr: 'Dépôt de flux en cours de vérification dans Chorus Pro.', en: 'Flow deposit being checked in Chorus Pro.' } } }
   }
   await recordEvent(ports, doc.id, 'submission.reconciled', { found: false })
-  await ports.db.updateTable('documents').set({ stage: 'to_submit', submission_attempt: null, updated_at: sql`now()` as any }).where('id', '=', doc.id).where('stage', '=', 'submitting').execute()
+  await ports.db.updateTable('documents').set({ stage: 'to_submit', submission_attempt: null, updated_at: now() }).where('id', '=', doc.id).where('stage', '=', 'submitting').execute()
   return submitDocument(ports, doc.id, opts)
 }
 
@@ -215,7 +218,7 @@ async function recordSubmitted(ports: Ports, doc: DocumentRow, account: Account,
       const v = valueOf(fields, name)
       return v ? normalizeAmount(v) : null
     }
-    const directoryName = (layersOf(doc).info?.recipientName as string | undefined) ?? null
+    const directoryName = layersOf(doc).info?.recipientName ?? null
     const row = await trx
       .insertInto('invoices')
       .values({
@@ -235,7 +238,7 @@ async function recordSubmitted(ports: Ports, doc: DocumentRow, account: Account,
         amount_gross: amount('amountGross'),
         amount_due: amount('amountDue') ?? amount('amountGross'),
         invoice_date: valueOf(fields, 'invoiceDate') ?? null,
-        deposited_at: parseChorusDateTime(facts.depositedAt) ?? ports.now(),
+        deposited_at: chorusInstant(facts.depositedAt, ports.now()),
         deposit_mode: facts.depositMode,
         status: facts.status,
         status_at: ports.now(),
@@ -247,7 +250,7 @@ async function recordSubmitted(ports: Ports, doc: DocumentRow, account: Account,
       .executeTakeFirstOrThrow()
     const updated = await trx
       .updateTable('documents')
-      .set({ stage: 'submitted', invoice_id: row.id, submit_error: null, updated_at: sql`now()` as any })
+      .set({ stage: 'submitted', invoice_id: row.id, submit_error: null, updated_at: now() })
       .where('id', '=', doc.id)
       .where('stage', '=', 'submitting')
       .executeTakeFirst()
@@ -291,7 +294,7 @@ function soumettreRequest(doc: DocumentRow, fields: InvoiceFields, supplierId: n
   const gross = normalizeAmount(v('amountGross')!)
   const service = v('serviceCode')
   const ej = v('engagementNumber')
-  const vatLines = ((layersOf(doc).info?.xml as any)?.vatBreakdown ?? []) as Array<{ base?: string; amount?: string; rate?: string }>
+  const vatLines = layersOf(doc).info?.xml?.vatBreakdown ?? []
   return {
     modeDepot: 'DEPOT_PDF_API',
     numeroFactureSaisi: v('invoiceNumber')!,
@@ -339,7 +342,9 @@ export async function followFlow(ports: Ports, documentId: string, opts: SubmitO
   if (!doc || doc.stage !== 'submitting') return { status: 'skipped', reason: 'not_found' }
   const account = (await getAccount(ports.db, doc.account_id!))!
   const tech = technicalAccountOf(account, ports.secrets)
-  const flowNumber = (doc.submission_attempt as any)?.flowNumber as string
+  const flowNumber = attemptOf(doc).flowNumber
+  // A flow number is recorded before the flow's job is queued; without one, reconcile by searching.
+  if (!flowNumber) return reconcile(ports, { ...doc, submission_attempt: null })
   const report = await ports.chorus.consulterCRDetaille(tech, { numeroFluxDepot: flowNumber })
   const state = report.etatCourantDepotFlux
   const number = doc.invoice_number
@@ -352,7 +357,7 @@ export async function followFlow(ports: Ports, documentId: string, opts: SubmitO
       raw: { etatCourantDepotFlux: state, listeErreurDP: report.listeErreurDP, listeErreurTechnique: report.listeErreurTechnique },
     }
     await recordEvent(ports, doc.id, 'submission.error', error)
-    await ports.db.updateTable('documents').set({ stage: 'to_submit', submit_error: JSON.stringify(error), submission_attempt: null, updated_at: sql`now()` as any }).where('id', '=', doc.id).where('stage', '=', 'submitting').execute()
+    await ports.db.updateTable('documents').set({ stage: 'to_submit', submit_error: JSON.stringify(error), submission_attempt: null, updated_at: now() }).where('id', '=', doc.id).where('stage', '=', 'submitting').execute()
     return { status: 'refused', error }
   }
   if (state !== 'IN_INTEGRE' && state !== 'IN_INTEGRE_PARTIEL') throw new FlowPending(`flow ${flowNumber} is ${state}`)
@@ -366,22 +371,16 @@ async function recordEvent(ports: Ports, documentId: string, kind: string, paylo
   await ports.db.insertInto('invoice_events').values({ document_id: documentId, kind, payload: JSON.stringify(payload) }).execute()
 }
 
-function submitErrorOf(e: ChorusError): SubmitError {
-  return {
-    code: `chorus_${e.catalogue.code}`,
-    message: { fr: `${e.messages.fr} ${e.catalogue.action.fr}`.trim(), en: `${e.messages.en} ${e.catalogue.action.en}`.trim() },
-    raw: { operation: e.operation, httpStatus: e.httpStatus, codeRetour: e.codeRetour, libelle: e.libelle },
-  }
+/** What `documents.submission_attempt` holds while a submission is under way (written by submitDocument). */
+interface SubmissionAttempt {
+  readonly route?: string
+  readonly flowNumber?: string
+  readonly startedAt?: string
 }
 
-/** Chorus gives "2016-05-24 15:02" or ISO; read it as Paris time when it has no offset. */
-function parseChorusDateTime(s: string | null): Date | null {
-  if (!s) return null
-  if (/[zZ]|[+-]\d{2}:?\d{2}$/.test(s)) return new Date(s)
-  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2})(:\d{2})?/.exec(s)
-  if (!m) return /^\d{4}-\d{2}-\d{2}$/.test(s) ? new Date(`${s}T12:00:00Z`) : null
-  const guess = new Date(`${m[1]}T${m[2]}${m[3] ?? ':00'}Z`)
-  const paris = new Date(guess.toLocaleString('en-US', { timeZone: 'Europe/Paris' }))
-  const utc = new Date(guess.toLocaleString('en-US', { timeZone: 'UTC' }))
-  return new Date(guess.getTime() - (paris.getTime() - utc.getTime()))
+function attemptOf(doc: Pick<DocumentRow, 'submission_attempt'>): SubmissionAttempt {
+  const a = doc.submission_attempt
+  if (typeof a !== 'object' || a === null) return {}
+  const text = (k: string) => (k in a && typeof (a as Record<string, unknown>)[k] === 'string' ? String((a as Record<string, unknown>)[k]) : undefined)
+  return { route: text('route'), flowNumber: text('flowNumber'), startedAt: text('startedAt') }
 }

@@ -160,7 +160,7 @@ function rowPages(db: Database, filters: InvoiceFilters, sort: Sort, format: Csv
   const line = csvLineSql(format)
   type Row = { id: string; line: string } & Record<string, unknown>
   return async (cursor: string | undefined): Promise<CsvPage> => {
-    const rows = (await keysetPage(db, filters, sort, cursor, pageSize, (qb) => qb.select(['id', sql.ref(col).as(col) as any, line.as('line')]))) as unknown as Row[]
+    const rows = (await keysetPage(db, filters, sort, cursor, pageSize, (qb) => qb.select(['id', sql.ref<unknown>(col).as(col), line.as('line')]))) as unknown as Row[]
     let text = ''
     for (const r of rows) text += r.line
     const last = rows[rows.length - 1]

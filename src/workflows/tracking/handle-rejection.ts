@@ -41,7 +41,7 @@ export async function handleRejection(ports: Ports, invoiceId: string, input: Ha
       .set({ status: 'REJETEE', handled: true, handled_at: now, handled_by: actor, handling: JSON.stringify(handling), final: true, next_poll_at: null, updated_at: now })
       .where('id', '=', invoiceId)
       .execute()
-    await recordAction(trx as any, invoiceId, 'handle', actor, handling, note)
+    await recordAction(trx, invoiceId, 'handle', actor, handling, note)
   })
   await linkReplacements(ports.db, t.account.id)
   return (await getInvoice(ports.db, invoiceId))!

@@ -8,6 +8,7 @@ import { isFinalStatus, needsAction } from '../../domain/invoice-status'
 import { emitWebhookEvent } from '../webhooks/emit-webhook-event'
 import { linkReplacements } from './handle-rejection'
 import type { Ports } from '../ports'
+import { chorusInstant } from '../../domain/chorus-date'
 import { RetryLaterError, type Enqueued, type JobPayloads, type JobRun } from '../jobs'
 
 /** tracking_sync_state (migrations/0003_tracking.ts): where each account's last sweep stopped. */
@@ -60,14 +61,6 @@ export function historyExternalId(h: HistoStatut): string {
   if (h.histoStatutId !== null && h.histoStatutId !== undefined) return `histo:${h.histoStatutId}`
   const text = [h.histoStatutCode, h.histoStatutDatePassage ?? '', h.histoStatutCommentaire ?? ''].join('|')
   return `hash:${createHash('sha256').update(text).digest('hex').slice(0, 32)}`
-}
-
-/** Chorus dates come as ISO instants, `AAAA-MM-JJ HH:MI` (Paris) or bare dates. */
-export function parseChorusInstant(v: string | null | undefined, fallback: Date): Date {
-  if (!v) return fallback
-  const s = /^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00` : v.replace(' ', 'T')
-  const d = new Date(s)
-  return Number.isNaN(d.getTime()) ? fallback : d
 }
 
 export function nextPollDelayMs(unchangedPolls: number, base: number, max: number): number {
@@ -167,7 +160,7 @@ async function applySearchRows(ports: Ports, account: Account, rows: readonly Fa
         if (k.status !== r.statut) moved.push(k.id)
         continue
       }
-      const statusAt = parseChorusInstant(r.dateHeureEtatCourant, now)
+      const statusAt = chorusInstant(r.dateHeureEtatCourant, now)
       const inserted = await trx
         .insertInto('invoices')
         .values({
@@ -180,14 +173,14 @@ async function applySearchRows(ports: Ports, account: Account, rows: readonly Fa
           recipient_siret: r.codeDestinataire ?? null,
           // The directory cache may know the recipient's name; the search answer does not carry it.
           recipient_name: r.codeDestinataire
-            ? (sql`(select name from structures where environment = ${ports.chorusEnv} and siret = ${r.codeDestinataire})` as any)
+            ? sql<string | null>`(select name from structures where environment = ${ports.chorusEnv} and siret = ${r.codeDestinataire})`
             : null,
           service_code: r.codeServiceExecutant ?? null,
           amount_net: r.montantHT ?? null,
           amount_gross: r.montantTTC ?? null,
           amount_due: r.montantAPayer ?? null,
           invoice_date: r.dateFacture && /^\d{4}-\d{2}-\d{2}/.test(r.dateFacture) ? r.dateFacture.slice(0, 10) : null,
-          deposited_at: r.dateDepot ? parseChorusInstant(r.dateDepot, now) : null,
+          deposited_at: r.dateDepot ? chorusInstant(r.dateDepot, now) : null,
           deposit_mode: r.modeDepot ?? null,
           status: r.statut,
           status_at: statusAt,
@@ -248,7 +241,7 @@ async function claimDue(ports: Ports, accountId: string, limit: number, leaseMs:
       for update skip locked
     )
     returning id, chorus_invoice_id, invoice_number, document_id, status, status_at, unchanged_polls, handled`.execute(ports.db)
-  return r.rows.map((x) => ({ ...x, status_at: x.status_at instanceof Date ? x.status_at : new Date(x.status_at as any) }))
+  return r.rows.map((x) => ({ ...x, status_at: x.status_at instanceof Date ? x.status_at : new Date(String(x.status_at)) }))
 }
 
 async function poll(ports: Ports, account: Account, tech: TechnicalAccount, opts: SyncOptions, report: SyncReport): Promise<void> {
@@ -292,7 +285,7 @@ async function applyHistories(ports: Ports, account: Account, polled: Array<{ in
         invoice_id: inv.id,
         kind: 'status',
         status: s.histoStatutCode,
-        occurred_at: parseChorusInstant(s.histoStatutDatePassage, now),
+        occurred_at: chorusInstant(s.histoStatutDatePassage, now),
         actor: [s.histoStatutUtilisateurPrenom, s.histoStatutUtilisateurNom].filter(Boolean).join(' ') || null,
         comment: s.histoStatutCommentaire ?? null,
         external_id: historyExternalId(s),
@@ -318,7 +311,7 @@ async function applyHistories(ports: Ports, account: Account, polled: Array<{ in
       const code = h.statutCourantCode
       const latest = h.historiquesDesStatuts.histoStatut
         .filter((s) => s.histoStatutCode === code)
-        .map((s) => ({ s, at: parseChorusInstant(s.histoStatutDatePassage, now) }))
+        .map((s) => ({ s, at: chorusInstant(s.histoStatutDatePassage, now) }))
         .sort((a, b) => b.at.getTime() - a.at.getTime())[0]
       const newEntry = fresh.get(`${inv.id}|${code}`)
       const changed = code !== inv.status || (newEntry !== undefined && newEntry.getTime() > inv.status_at.getTime() + 1000)

@@ -75,7 +75,7 @@ export async function deliverWebhook(ports: Ports, deliveryId: string, run: Pick
   if (!error) {
     await ports.db
       .updateTable('webhook_deliveries')
-      .set({ state: 'delivered', attempts: sql`attempts + 1` as any, response_status: status, error: null, delivered_at: ports.now() })
+      .set({ state: 'delivered', attempts: sql<number>`attempts + 1`, response_status: status, error: null, delivered_at: ports.now() })
       .where('id', '=', deliveryId)
       .execute()
     return 'delivered'
@@ -83,7 +83,7 @@ export async function deliverWebhook(ports: Ports, deliveryId: string, run: Pick
   const last = status === 410 || run.lastAttempt
   await ports.db
     .updateTable('webhook_deliveries')
-    .set({ state: last ? 'failed' : 'pending', attempts: sql`attempts + 1` as any, response_status: status, error })
+    .set({ state: last ? 'failed' : 'pending', attempts: sql<number>`attempts + 1`, response_status: status, error })
     .where('id', '=', deliveryId)
     .execute()
   if (status === 410) throw new PermanentJobError(`webhook delivery ${deliveryId}: the receiver answered 410 Gone`)
