@@ -143,15 +143,16 @@ export function createChorusClient(options: ChorusClientOptions) {
   const breaker = createCircuitBreaker({ ...options.circuitBreaker, now })
   const limiter = createRequestLimiter({ maxConcurrency: options.maxConcurrency ?? 5, ratePerSecond: options.rateLimitPerSecond ?? 20 })
 
-  function accountName(account: TechnicalAccount | undefined): string | undefined {
-    return account ? (account.label ? `${account.label} (${account.login})` : account.login) : undefined
+  function accountName(account: TechnicalAccount): string {
+    return account.label ? `${account.label} (${account.login})` : account.login
   }
 
-  async function send(operation: string, account: TechnicalAccount | undefined, body: unknown, method: 'GET' | 'POST', write: boolean) {
+  async function send(operation: string, account: TechnicalAccount, body: unknown, method: 'GET' | 'POST', write: boolean) {
     const url = `${apiUrl}/${operation}`
     const post = async (token: string) => {
-      const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json' }
-      if (account) headers['cpro-account'] = cproAccountHeader(account)
+      // Every call carries the technical account, the health check included: the swagger marks cpro-account
+      // required on every operation (reference §1).
+      const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json', 'cpro-account': cproAccountHeader(account) }
       if (method === 'POST') headers['content-type'] = 'application/json;charset=utf-8'
       return fetchWithTimeout(operation, url, { method, headers, body: method === 'POST' ? JSON.stringify(body ?? {}) : null }, timeoutMs, write)
     }
@@ -173,7 +174,7 @@ export function createChorusClient(options: ChorusClientOptions) {
     return /login or password|password|mot de passe/i.test(res.headers.get('www-authenticate') ?? '')
   }
 
-  async function interpret<S extends z.ZodType>(operation: string, res: Response, account: TechnicalAccount | undefined, call: CallOptions<S>): Promise<z.output<S>> {
+  async function interpret<S extends z.ZodType>(operation: string, res: Response, account: TechnicalAccount, call: CallOptions<S>): Promise<z.output<S>> {
     const write = call.write ?? false
     const text = await res.text()
     let json: unknown
@@ -218,7 +219,7 @@ export function createChorusClient(options: ChorusClientOptions) {
     throw new ChorusError({ operation, kind: 'unknown', catalogue: CHORUS_ERRORS.unexpected_response, httpStatus: 200, detail: `unexpected shape: ${where}` })
   }
 
-  async function once<S extends z.ZodType>(operation: string, account: TechnicalAccount | undefined, body: unknown, call: CallOptions<S>): Promise<z.output<S>> {
+  async function once<S extends z.ZodType>(operation: string, account: TechnicalAccount, body: unknown, call: CallOptions<S>): Promise<z.output<S>> {
     if (!breaker.tryAcquire()) {
       throw new ChorusError({
         operation,
@@ -246,8 +247,9 @@ export function createChorusClient(options: ChorusClientOptions) {
     }
   }
 
-  async function call<S extends z.ZodType>(operation: string, account: TechnicalAccount | undefined, body: unknown, opts: CallOptions<S>): Promise<z.output<S>> {
-    if (account) registerSecret(`${account.login}:${account.password}`), registerSecret(account.password)
+  async function call<S extends z.ZodType>(operation: string, account: TechnicalAccount, body: unknown, opts: CallOptions<S>): Promise<z.output<S>> {
+    registerSecret(`${account.login}:${account.password}`)
+    registerSecret(account.password)
     const attempts = opts.write ? 1 : maxAttempts
     for (let attempt = 1; ; attempt++) {
       try {
@@ -378,8 +380,11 @@ export function createChorusClient(options: ChorusClientOptions) {
     recupererStructuresActivesFournisseur: (account: TechnicalAccount): Promise<RecupererStructuresActivesFournisseurResponse> =>
       call('transverses/v1/recuperer/structures/actives/fournisseur', account, {}, { schema: recupererStructuresActivesFournisseurResponse }),
 
-    /** GET health-check: `{ statusCode: "200" }` when the platform answers. The account is optional. */
-    healthCheck: (account?: TechnicalAccount): Promise<HealthCheckResponse> =>
+    /**
+     * GET health-check: `{ statusCode: "200" }` when the platform answers. Sent with the technical account's
+     * cpro-account header like every call (reference §1: the swagger requires it on every operation).
+     */
+    healthCheck: (account: TechnicalAccount): Promise<HealthCheckResponse> =>
       call('transverses/v1/health-check', account, undefined, { schema: healthCheckResponse, method: 'GET' }),
 
     /** For metrics and readiness: closed (normal), open (failing fast), half_open (one trial call allowed). */

@@ -103,28 +103,28 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
   })
 
   // ---- Chorus Pro API ----
-  const guard = async (c: Context, operation: string, needsAccount: boolean) => {
+  // Both headers on every call, the health check included: the swagger marks cpro-account required on
+  // every operation (reference §1), so the sandbox refuses a call without it as the gateway would.
+  const guard = async (c: Context, operation: string) => {
     store.count(operation)
     const fault = await injectFaults(store, c, operation, hangMs)
     if (fault) return { response: fault }
     const problem = tokenProblem(store, c.req.header('authorization'))
     if (problem) return { response: unauthorized(c, problem) }
-    const header = c.req.header('cpro-account')
-    if (!needsAccount && !header) return { account: undefined }
-    const check = checkCproAccount(store, header)
+    const check = checkCproAccount(store, c.req.header('cpro-account'))
     if ('problem' in check) return { response: unauthorized(c, check.problem, 'Unauthorized') }
     return { account: check.account }
   }
 
   app.get('/cpro/transverses/v1/health-check', async (c) => {
-    const g = await guard(c, 'transverses/v1/health-check', false)
+    const g = await guard(c, 'transverses/v1/health-check')
     if ('response' in g) return g.response
     return c.json({ statusCode: '200' })
   })
 
   for (const [operation, handler] of Object.entries(OPERATIONS)) {
     app.post(`/cpro/${operation}`, async (c) => {
-      const g = await guard(c, operation, true)
+      const g = await guard(c, operation)
       if ('response' in g) return g.response
       let body: Record<string, any>
       try {
@@ -135,7 +135,7 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
         return c.json({ codeRetour: 20098, libelle: 'GCU_MSG_01.002 - Requête invalide : le corps doit être un objet JSON.' }, 400)
       }
       try {
-        const out = await handler(store, g.account!, body)
+        const out = await handler(store, g.account, body)
         if (isRefusal(out)) return refusalResponse(c, out)
         return c.json({ ...OK, ...out })
       } catch (e) {

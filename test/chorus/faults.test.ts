@@ -51,7 +51,7 @@ describe('token lifetime', () => {
 
   it('a wrong PISTE secret is a clear auth error without the secret', async () => {
     const client = sandboxClient(sb.base, { clientSecret: 'not-the-right-secret-123' })
-    const e = await failure<ChorusError>(() => client.healthCheck())
+    const e = await failure<ChorusError>(() => client.healthCheck(ACCOUNT))
     expect(e.kind).toBe('auth')
     expect(e.catalogue.code).toBe('piste_application_refused')
     expect(e.httpStatus).toBe(400)
@@ -76,7 +76,7 @@ describe('token lifetime', () => {
 describe('unavailability', () => {
   it('a storm of 503s opens the breaker (fail fast with the clear message), then it closes again', async () => {
     const client = sandboxClient(sb.base, { circuitBreaker: { failureThreshold: 3, cooldownMs: 300 }, retry: { maxAttempts: 1 } })
-    await client.healthCheck()
+    await client.healthCheck(ACCOUNT)
     await sb.faults({ unavailableRate: 1 })
     for (let i = 0; i < 3; i++) {
       const e = await failure<ChorusError>(() => client.consulterStructure(ACCOUNT, { idStructureCPP: SEED.noRequirement.idStructureCPP }))
@@ -116,7 +116,7 @@ describe('unavailability', () => {
 
   it('timeouts: a read gives up after its retries, a write after one attempt with an unknown outcome', async () => {
     const client = sandboxClient(sb.base, { timeoutMs: 150, retry: { maxAttempts: 2, baseDelayMs: 5 } })
-    await client.healthCheck()
+    await client.healthCheck(ACCOUNT)
     await sb.faults({ timeoutRate: 1 })
     const started = Date.now()
     const read = await failure<ChorusError>(() => client.consulterStructure(ACCOUNT, { idStructureCPP: SEED.noRequirement.idStructureCPP }))
@@ -147,14 +147,14 @@ describe('limits and pagination', () => {
   it('caps concurrency and rate per client', async () => {
     await sb.faults({ latencyMs: 40 })
     const narrow = sandboxClient(sb.base, { maxConcurrency: 2 })
-    await narrow.healthCheck()
+    await narrow.healthCheck(ACCOUNT)
     let started = Date.now()
-    await Promise.all(Array.from({ length: 6 }, () => narrow.healthCheck()))
+    await Promise.all(Array.from({ length: 6 }, () => narrow.healthCheck(ACCOUNT)))
     expect(Date.now() - started).toBeGreaterThanOrEqual(110)
     await sb.faults({ latencyMs: 0 })
     const slow = sandboxClient(sb.base, { rateLimitPerSecond: 10 })
     started = Date.now()
-    await Promise.all(Array.from({ length: 15 }, () => slow.healthCheck()))
+    await Promise.all(Array.from({ length: 15 }, () => slow.healthCheck(ACCOUNT)))
     // A burst of 10, then 10 per second.
     expect(Date.now() - started).toBeGreaterThanOrEqual(400)
   })

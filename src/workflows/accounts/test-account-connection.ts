@@ -22,6 +22,9 @@ export interface ConnectionCheck {
 
 const ms = (fr: string, en: string): Localized => ({ fr, en })
 
+/** Refusals of the technical account itself (not of the PISTE application). */
+const ACCOUNT_REFUSALS: ReadonlySet<string> = new Set(['technical_account_refused', 'technical_password_expired'])
+
 /**
  * Says exactly what is wrong with a supplier account's access, in the order things can fail: the
  * PISTE application (token), the technical account (cpro-account), the supplier structure linked to it,
@@ -50,17 +53,22 @@ export async function testAccountConnection(ports: Ports, account: Account): Pro
     }
   }
 
-  // 1. The PISTE application: a health check needs only the OAuth token.
+  // 1. The PISTE application: the health check, sent with the technical account like every call. A refusal
+  // of the technical account (401 naming the login or password) comes after the token was accepted: the
+  // application is fine, and step 2 says what is wrong with the account.
+  const tech = technicalAccountOf(account, ports.secrets)
   try {
-    await ports.chorus.healthCheck()
+    await ports.chorus.healthCheck(tech)
     steps.push({ step: 'piste_application', ok: true, message: ms('Application PISTE acceptée (jeton obtenu).', 'PISTE application accepted (token obtained).') })
   } catch (e) {
-    failure('piste_application', e)
-    return finish()
+    if (!(isChorusError(e) && ACCOUNT_REFUSALS.has(e.catalogue.code))) {
+      failure('piste_application', e)
+      return finish()
+    }
+    steps.push({ step: 'piste_application', ok: true, message: ms('Application PISTE acceptée (jeton obtenu).', 'PISTE application accepted (token obtained).') })
   }
 
   // 2. The technical account, and 3. the supplier structure it may invoice for.
-  const tech = technicalAccountOf(account, ports.secrets)
   let structures
   try {
     structures = await ports.chorus.recupererStructuresActivesFournisseur(tech)
