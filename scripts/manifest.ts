@@ -8,6 +8,7 @@
  * @hono/zod-openapi generates from the route schemas, the source configs and event payloads
  * through z.toJSONSchema.
  */
+import { addressPolicy } from '../src/domain/address-policy'
 import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { z } from 'zod'
@@ -117,7 +118,7 @@ export async function appOpenApi(): Promise<any> {
   const config = loadConfig({ DATA_DIR: '/tmp/manifest-unused' })
   const ports: Ports = {
     db: noDb, logger, secrets: noDb, get chorus(): any { throw new Error('no Chorus client') }, chorusEnv: 'sandbox',
-    now: () => new Date(), jobs: createJobQueue(noDb, () => {}), dataDir: '/tmp/manifest-unused', inboxDir: '/tmp/manifest-unused/inbox',
+    now: () => new Date(), jobs: createJobQueue(noDb, () => {}), webhookTargets: addressPolicy([]), dataDir: '/tmp/manifest-unused', inboxDir: '/tmp/manifest-unused/inbox',
   }
   const wiring = wire(ports, config)
   const app = createApp({ db: noDb, logger, metrics: createMetrics(noDb), version: packageVersion(), bodyLimitBytes: config.bodyLimitBytes, apiRoutes: wiring.apiRoutes, pageRoutes: wiring.pageRoutes })

@@ -62,6 +62,8 @@ const envSchema = z.object({
   CRON_ENABLED: bool.default(true),
   SHUTDOWN_TIMEOUT_MS: positiveInt('milliseconds, such as 20000').default(20_000),
   JOB_LEASE_MS: positiveInt('milliseconds, such as 30000').default(30_000),
+  WEBHOOK_ALLOWED_HOSTS: z.string().optional(),
+  FOLDER_SOURCE_ROOTS: z.string().optional(),
   UI_FRAME_ANCESTORS: z.string().default("'self'"),
   AUTO_SUBMIT_CRON: z.string().default('*/10 * * * *'),
 })
@@ -103,6 +105,10 @@ export interface Config {
   readonly uiFrameAncestors: string
   /** When ready documents of auto-submit accounts are swept (they also go at once when analysis finds them ready). */
   readonly autoSubmitCron: string
+  /** Host names, IPs or CIDRs webhooks may reach even when loopback or link-local (WEBHOOK_ALLOWED_HOSTS). */
+  readonly webhookAllowedHosts: readonly string[]
+  /** Absolute folders under which folder sources may live (FOLDER_SOURCE_ROOTS); INBOX_DIR when unset. */
+  readonly folderSourceRoots: readonly string[]
 }
 
 export class ConfigError extends Error {
@@ -129,8 +135,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     if (!e.PISTE_CLIENT_ID) problems.push(`PISTE_CLIENT_ID: required when CHORUS_ENV=${e.CHORUS_ENV} (your PISTE application's client id)`)
     if (!e.PISTE_CLIENT_SECRET) problems.push(`PISTE_CLIENT_SECRET: required when CHORUS_ENV=${e.CHORUS_ENV} (your PISTE application's client secret)`)
   }
+  const roots = (e.FOLDER_SOURCE_ROOTS ?? '').split(/[,:]/).map((r) => r.trim()).filter(Boolean)
+  for (const r of roots) if (!r.startsWith('/')) problems.push(`FOLDER_SOURCE_ROOTS: expected absolute paths separated by commas, such as /srv/invoices,/mnt/scans (got "${r}")`)
   if (problems.length) throw new ConfigError(problems.join('\n'))
   const dataDir = resolve(e.DATA_DIR)
+  const inboxDir = resolve(e.INBOX_DIR ?? join(dataDir, 'inbox'))
   const defaults = e.CHORUS_ENV === 'sandbox' ? undefined : PISTE_DEFAULTS[e.CHORUS_ENV]
   return {
     port: e.PORT,
@@ -139,7 +148,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     databasePoolSize: e.DATABASE_POOL_SIZE,
     dataDir,
-    inboxDir: resolve(e.INBOX_DIR ?? join(dataDir, 'inbox')),
+    inboxDir,
     chorus: {
       env: e.CHORUS_ENV,
       clientId: e.PISTE_CLIENT_ID,
@@ -160,5 +169,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_MS,
     uiFrameAncestors: e.UI_FRAME_ANCESTORS,
     autoSubmitCron: e.AUTO_SUBMIT_CRON,
+    webhookAllowedHosts: (e.WEBHOOK_ALLOWED_HOSTS ?? '').split(/[\s,]+/).filter(Boolean),
+    folderSourceRoots: roots.length ? roots.map((r) => resolve(r)) : [inboxDir],
   }
 }

@@ -8,6 +8,7 @@ import { registerSecret } from './logger'
 import { openDatabase, type OpenedDatabase } from './db/database'
 import { migrateToLatest } from './db/migrate'
 import { ensureAdminKey } from './db/api-keys'
+import { oneSealedSecret } from './db/sealed-secrets'
 import { loadSecretKey } from './secrets/secret-key'
 import { createSecretBox } from './secrets/secret-box'
 import { createMetrics } from './http/metrics'
@@ -19,6 +20,7 @@ import { createSandbox, SANDBOX_CREDENTIALS, SANDBOX_SUPPLIER_NAME } from './san
 import { createAccount } from './db/accounts'
 import type { Ports } from './workflows/ports'
 import { wire } from './wiring'
+import { addressPolicy } from './domain/address-policy'
 import { createJobQueue } from './jobs/job-queue'
 import { JOB_KINDS, type JobKind } from './workflows/jobs'
 
@@ -60,9 +62,6 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   mkdirSync(config.dataDir, { recursive: true })
   mkdirSync(config.inboxDir, { recursive: true })
 
-  const { key, generatedAt } = loadSecretKey(config.secretKey, config.dataDir)
-  if (generatedAt) logger.warn({ path: generatedAt }, 'generated a new secret key for secrets at rest; back it up, and set CONNECTOR_SECRET_KEY when running several instances')
-  const secretBox = createSecretBox(key)
   registerSecret(config.chorus.clientSecret)
   registerSecret(config.adminKey)
   registerSecret(config.secretKey)
@@ -72,6 +71,20 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   try {
     const applied = await migrateToLatest(db)
     if (applied.length) logger.info({ migrations: applied }, 'database migrated')
+
+    // The key is checked against what the database holds before anything is sealed with it: a missing
+    // key file must never be silently replaced by a new key that makes every stored secret unreadable.
+    const sealed = await oneSealedSecret(db)
+    const { key, generatedAt } = loadSecretKey(config.secretKey, config.dataDir, { secretsExist: sealed !== undefined })
+    const secretBox = createSecretBox(key)
+    if (sealed !== undefined) {
+      try {
+        secretBox.open(sealed)
+      } catch {
+        throw new Error(`the secret key in use (${config.secretKey ? 'CONNECTOR_SECRET_KEY' : join(config.dataDir, 'secret.key')}) does not open the secrets stored in the database: restore the key they were sealed with (from a backup, or the other instances' CONNECTOR_SECRET_KEY); refusing to start rather than lose them`)
+      }
+    }
+    if (generatedAt) logger.warn({ path: generatedAt }, 'generated a new secret key for secrets at rest; back it up, and set CONNECTOR_SECRET_KEY when running several instances')
 
     const admin = await ensureAdminKey(db, config.adminKey)
     if (admin.key) {
@@ -98,6 +111,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       chorusEnv: config.chorus.env,
       now: () => new Date(),
       jobs: createJobQueue(db, () => worker?.wake()),
+      webhookTargets: addressPolicy(config.webhookAllowedHosts),
+      folderSourceRoots: config.folderSourceRoots,
       dataDir: config.dataDir,
       inboxDir: config.inboxDir,
       copyOut: database.copyOut,

@@ -13,6 +13,7 @@ import { folderSource } from './sources/folder/folder-source'
 import { folderWatchers, type FolderWatchers } from './sources/folder/folder-watchers'
 import { odooSource } from './sources/odoo/odoo-source'
 import type { AdapterFactory } from './sources/source-adapter'
+import { folderConfinementOf } from './workflows/intake/check-source-config'
 // Workflows, one import line per feature folder.
 import { checkAllAccounts } from './workflows/accounts/check-all-accounts'
 import { lookupStructure } from './workflows/directory/directory-lookup'
@@ -71,7 +72,7 @@ export interface WiringOptions {
 export function sourceAdapters(ports: Ports): AdapterFactory {
   return (source: SourceRow) => {
     const logger = ports.logger.child({ sourceId: source.id })
-    if (source.kind === 'folder') return folderSource(source.config, logger)
+    if (source.kind === 'folder') return folderSource(source.config, logger, folderConfinementOf(ports))
     if (source.kind === 'odoo') return odooSource(source.config, ports.secrets, logger)
     return undefined
   }

@@ -1,6 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi'
 import type { Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import { secureHeaders } from 'hono/secure-headers'
 import type { Logger } from 'pino'
 import { AppError } from '../domain/app-error'
@@ -9,7 +8,8 @@ import type { AppEnv } from './app-env'
 import { handleError, handleNotFound, validationHook } from './error-response'
 import { requestContext } from './middleware/request-context'
 import { accessLog } from './middleware/access-log'
-import { authenticate } from './middleware/auth'
+import { bodyLimits } from './middleware/body-limits'
+import { authenticate, requireRole } from './middleware/auth'
 import type { Metrics } from './metrics'
 import { systemRoutes } from './system-routes'
 import { apiKeysRoutes } from './api/api-keys-routes'
@@ -29,6 +29,11 @@ export interface AppDeps {
   /** Routes outside /api (tab pages), mounted at the root. */
   readonly pageRoutes?: ReadonlyArray<Hono<any>>
 }
+
+/** Forms, sign-in, tokens, the sandbox's control API: nothing outside the API and the sandbox's invoice routes takes more. */
+const SMALL_BODY_BYTES = 64 * 1024
+/** 10 MB of PDF is 13.4 MB in base64; a flow or a completion with attachments a little more. */
+const SANDBOX_API_BODY_BYTES = 40 * 1024 * 1024
 
 /**
  * The whole HTTP surface. Tests call `app.request()` on it without a server; main.ts serves it.
@@ -50,6 +55,15 @@ export function createApp(deps: AppDeps) {
     await next()
   })
 
+  app.use('*', bodyLimits([
+    { prefix: '/api/', maxBytes: deps.bodyLimitBytes },
+    { prefix: '/ui/api/', maxBytes: deps.bodyLimitBytes },
+    // The sandbox takes what Chorus Pro takes: a base64 PDF of up to 10 MB in JSON, flows, attachments.
+    { prefix: '/sandbox/cpro/', maxBytes: SANDBOX_API_BODY_BYTES },
+    // Its token endpoint and control API take a few fields.
+    { prefix: '/sandbox/', maxBytes: SMALL_BODY_BYTES },
+  ], SMALL_BODY_BYTES))
+
   app.route('/', systemRoutes({
     db: deps.db,
     metrics: deps.metrics,
@@ -58,18 +72,6 @@ export function createApp(deps: AppDeps) {
     isShuttingDown: deps.isShuttingDown ?? (() => false),
   }))
 
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: deps.bodyLimitBytes,
-      onError: () => {
-        throw new AppError(413, 'payload_too_large', {
-          fr: `Le corps de la requête dépasse ${Math.round(deps.bodyLimitBytes / 1048576)} Mo (BODY_LIMIT). Envoyez un fichier plus petit ou augmentez BODY_LIMIT.`,
-          en: `The request body exceeds ${Math.round(deps.bodyLimitBytes / 1048576)} MB (BODY_LIMIT). Send a smaller file or raise BODY_LIMIT.`,
-        }, { limitBytes: deps.bodyLimitBytes })
-      },
-    }),
-  )
   app.use('/api/*', authenticate(deps.db))
 
   app.route('/api/v1', apiKeysRoutes(deps.db))
@@ -82,7 +84,12 @@ export function createApp(deps: AppDeps) {
     info: { title: 'Chorus Pro Connector API', version: deps.version, description: 'Invoices from the document portal to Chorus Pro, and their tracking.' },
   })
 
-  if (deps.sandbox) app.route('/sandbox', deps.sandbox)
+  if (deps.sandbox) {
+    // Its control API (reset, faults, clock, credentials, invoice statuses) changes what the connector
+    // sees of "Chorus Pro": an admin key of the connector, like any admin route.
+    app.use('/sandbox/_sandbox/*', authenticate(deps.db), requireRole('admin'))
+    app.route('/sandbox', deps.sandbox)
+  }
 
   app.onError(handleError)
   app.notFound(handleNotFound)

@@ -17,7 +17,7 @@ export function decodeKey(text: string): Buffer | null {
  * The key for secrets at rest: CONNECTOR_SECRET_KEY when set, else `DATA_DIR/secret.key`, created
  * (mode 0600) on first start. Several instances must share one key: set the variable in production.
  */
-export function loadSecretKey(configured: string | undefined, dataDir: string): { key: Buffer; generatedAt?: string } {
+export function loadSecretKey(configured: string | undefined, dataDir: string, opts: { secretsExist?: boolean } = {}): { key: Buffer; generatedAt?: string } {
   if (configured) {
     const key = decodeKey(configured)
     if (!key) throw new Error('CONNECTOR_SECRET_KEY: expected 32 bytes as 64 hex characters or base64 (generate one with: openssl rand -base64 32)')
@@ -28,6 +28,9 @@ export function loadSecretKey(configured: string | undefined, dataDir: string): 
     const key = decodeKey(readFileSync(path, 'utf8'))
     if (!key) throw new Error(`${path}: not a 32-byte key; restore it from a backup or delete it only if no secret was ever stored`)
     return { key }
+  }
+  if (opts.secretsExist) {
+    throw new Error(`${path} is missing, but the database holds secrets sealed with a key: restore secret.key from a backup (or set CONNECTOR_SECRET_KEY to that key); refusing to start rather than generate a new key that would make them unreadable`)
   }
   mkdirSync(dataDir, { recursive: true })
   const key = randomBytes(32)

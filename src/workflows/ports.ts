@@ -4,6 +4,7 @@ import type { SecretBox } from '../secrets/secret-box'
 import type { ChorusClient, ChorusEnvironment } from '../chorus'
 import type { CopyOut } from '../db/copy-out'
 import type { JobQueue } from './jobs'
+import type { AddressPolicy } from '../domain/address-policy'
 
 /**
  * What workflows and routes are given instead of importing adapters. `chorus` is bound once the
@@ -20,8 +21,12 @@ export interface Ports {
   readonly now: () => Date
   /** The job queue: `ports.jobs.enqueue(kind, payload, { within: trx })` (kinds in ./jobs.ts). */
   readonly jobs: JobQueue
+  /** Where webhooks may be delivered (WEBHOOK_ALLOWED_HOSTS opens loopback and link-local targets). */
+  readonly webhookTargets: AddressPolicy
   readonly dataDir: string
   readonly inboxDir: string
+  /** Where folder sources may live (FOLDER_SOURCE_ROOTS); the inbox alone when absent. */
+  readonly folderSourceRoots?: readonly string[]
   /** PostgreSQL's COPY TO STDOUT for bulk exports; absent on PGlite. */
   readonly copyOut?: CopyOut
 }

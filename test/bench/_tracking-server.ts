@@ -3,6 +3,7 @@
  * server's own time and peak RSS (VmHWM) without the client's. Prints `port <n>` once listening.
  * Env: DB_URL, API_KEY_NAME (a viewer key is created and printed as `key <k>`).
  */
+import { addressPolicy } from '../../src/domain/address-policy'
 import { createJobQueue } from '../../src/jobs/job-queue'
 import { randomBytes } from 'node:crypto'
 import { tmpdir } from 'node:os'
@@ -19,7 +20,7 @@ import type { Ports } from '../../src/workflows/ports'
 
 const { db, copyOut } = await openDatabase({ url: process.env.DB_URL!, poolSize: 10 })
 const logger = pino({ level: 'warn' })
-const ports = { db, logger, secrets: createSecretBox(randomBytes(32)), get chorus(): never { throw new Error('no Chorus in this bench') }, chorusEnv: 'sandbox', now: () => new Date(), jobs: createJobQueue(db, () => {}), dataDir: tmpdir(), inboxDir: tmpdir(), copyOut } as Ports
+const ports = { db, logger, secrets: createSecretBox(randomBytes(32)), get chorus(): never { throw new Error('no Chorus in this bench') }, chorusEnv: 'sandbox', now: () => new Date(), jobs: createJobQueue(db, () => {}), webhookTargets: addressPolicy([]), dataDir: tmpdir(), inboxDir: tmpdir(), copyOut } as Ports
 const app = createApp({ db, logger, metrics: createMetrics(db), version: 'bench', bodyLimitBytes: 1 << 20, apiRoutes: [invoicesRoutes(ports)] })
 const key = (await createApiKey(db, { name: 'bench-server', role: 'viewer' })).key
 const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' })

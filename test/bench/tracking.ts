@@ -13,6 +13,7 @@
  *   BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres npm run bench -- tracking
  *   (TRACKING_BENCH_INVOICES=100000 for a quicker run)
  */
+import { addressPolicy } from '../../src/domain/address-policy'
 import { createJobQueue } from '../../src/jobs/job-queue'
 import { execFileSync, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -59,7 +60,7 @@ async function ensureDatabase(serverUrl: string, name: string): Promise<string> 
 }
 
 function ports(db: any, chorus: any): Ports {
-  return { db, logger: pino({ level: 'warn' }), secrets: createSecretBox(randomBytes(32)), chorus, chorusEnv: 'sandbox', now: () => new Date(), jobs: createJobQueue(db, () => {}), dataDir: mkdtempSync(join(tmpdir(), 'bench-')), inboxDir: tmpdir() }
+  return { db, logger: pino({ level: 'warn' }), secrets: createSecretBox(randomBytes(32)), chorus, chorusEnv: 'sandbox', now: () => new Date(), jobs: createJobQueue(db, () => {}), webhookTargets: addressPolicy([]), dataDir: mkdtempSync(join(tmpdir(), 'bench-')), inboxDir: tmpdir() }
 }
 
 async function listAndCsv(serverUrl: string, rows: Row[], notes: string[]) {

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os'
+import { addressPolicy } from '../../src/domain/address-policy'
 import { randomBytes } from 'node:crypto'
 import { PDFDocument } from 'pdf-lib'
 import { createApp } from '../../src/http/app'
@@ -29,9 +31,11 @@ export function intakePorts(t: TestDatabase, opts: { inboxDir?: string; dataDir?
     },
     chorusEnv: 'sandbox',
     now: () => new Date(),
-    jobs: createJobQueue(t.db, () => { ports.wakes++ }),
+    jobs: createJobQueue(t.db, () => { ports.wakes++ }), webhookTargets: addressPolicy([]),
     dataDir: opts.dataDir ?? '/nonexistent',
     inboxDir: opts.inboxDir ?? '/nonexistent/inbox',
+    // Test folders live under the system's temporary directory.
+    folderSourceRoots: [tmpdir()],
     wakes: 0,
   }
   return ports

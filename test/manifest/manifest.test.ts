@@ -1,3 +1,4 @@
+import { addressPolicy } from '../../src/domain/address-policy'
 import { readFileSync } from 'node:fs'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { appOpenApi, buildManifest, ManifestSchema, manifestJsonSchema, MANIFEST_PATH, MANIFEST_SCHEMA_PATH, packageVersion, type Manifest } from '../../scripts/manifest'
@@ -77,7 +78,7 @@ describe('connector-manifest.json', () => {
     const { loadConfig } = await import('../../src/config')
     const noDb = new Proxy({}, { get: () => { throw new Error('no database') } }) as any
     const config = loadConfig({ DATA_DIR: '/tmp/manifest-unused' })
-    const wiring = wire({ db: noDb, logger: pino({ level: 'silent' }), secrets: noDb, chorus: noDb, chorusEnv: 'sandbox', now: () => new Date(), jobs: createJobQueue(noDb, () => {}), dataDir: '/tmp/x', inboxDir: '/tmp/x/inbox' }, config)
+    const wiring = wire({ db: noDb, logger: pino({ level: 'silent' }), secrets: noDb, chorus: noDb, chorusEnv: 'sandbox', now: () => new Date(), jobs: createJobQueue(noDb, () => {}), webhookTargets: addressPolicy([]), dataDir: '/tmp/x', inboxDir: '/tmp/x/inbox' }, config)
     const app = createApp({ db: noDb, logger: pino({ level: 'silent' }), metrics: createMetrics(noDb), version: 'test', bodyLimitBytes: 1 << 20, pageRoutes: wiring.pageRoutes, apiRoutes: wiring.apiRoutes })
     for (const t of manifest.tabs) {
       const res = await app.request(t.page)

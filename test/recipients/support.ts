@@ -1,3 +1,4 @@
+import { addressPolicy } from '../../src/domain/address-policy'
 import { createJobQueue } from '../../src/jobs/job-queue'
 import { randomBytes } from 'node:crypto'
 import { createApp } from '../../src/http/app'
@@ -35,6 +36,7 @@ export function testPorts(db: Database, over: { chorus?: () => ChorusClient } = 
     jobs: createJobQueue(db, () => {
       wakes++
     }),
+    webhookTargets: addressPolicy([]),
     dataDir: '/nonexistent',
     inboxDir: '/nonexistent',
   }

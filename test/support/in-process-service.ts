@@ -9,6 +9,7 @@ export interface TestService {
   readonly service: RunningService
   readonly url: string
   readonly adminKey: string
+  readonly dataDir: string
   readonly logs: ReturnType<typeof captureLogs>
   api(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>
   sandbox(path: string, init?: RequestInit & { json?: unknown }): Promise<Response>
@@ -22,8 +23,8 @@ export interface TestService {
  * the sandbox mounted under /sandbox and reached over loopback HTTP), on PGlite in a temporary
  * DATA_DIR, or on the given PostgreSQL URL.
  */
-export async function startTestService(env: Record<string, string> = {}): Promise<TestService> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'chorus-svc-'))
+export async function startTestService(env: Record<string, string> = {}, opts: { dataDir?: string } = {}): Promise<TestService> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'chorus-svc-'))
   const adminKey = `cpk_test_admin_${Math.random().toString(36).slice(2)}_0000000000`
   const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', CONNECTOR_ADMIN_KEY: adminKey, LOG_LEVEL: 'info', ...env })
   const logs = captureLogs('info')
@@ -43,9 +44,11 @@ export async function startTestService(env: Record<string, string> = {}): Promis
     service,
     url: base,
     adminKey,
+    dataDir,
     logs,
     api: call(`${base}/api/v1`, true),
-    sandbox: call(`${base}/sandbox/_sandbox`, false),
+    // The mounted sandbox's control API answers only an admin key of the connector.
+    sandbox: call(`${base}/sandbox/_sandbox`, true),
     async until(check, timeoutMs = 20_000, what = 'condition') {
       const deadline = Date.now() + timeoutMs
       for (;;) {

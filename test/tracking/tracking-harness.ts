@@ -1,3 +1,4 @@
+import { addressPolicy } from '../../src/domain/address-policy'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -50,7 +51,7 @@ export async function trackingWorld(t: TestDatabase, opts: { client?: Parameters
     chorus,
     chorusEnv: 'sandbox' as const,
     now: () => new Date(Date.now() + clock.offsetMs),
-    jobs: createJobQueue(t.db, () => {}),
+    jobs: createJobQueue(t.db, () => {}), webhookTargets: addressPolicy(['127.0.0.1']),
     dataDir: mkdtempSync(join(tmpdir(), 'tracking-')),
     inboxDir: mkdtempSync(join(tmpdir(), 'tracking-inbox-')),
     clock,

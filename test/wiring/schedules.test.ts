@@ -1,3 +1,4 @@
+import { addressPolicy } from '../../src/domain/address-policy'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -98,7 +99,7 @@ describe.each(testEngines())('the scheduled jobs of wire() on $name', (engine) =
       chorus,
       chorusEnv: 'sandbox',
       now: () => new Date(),
-      jobs: createJobQueue(db, () => {}),
+      jobs: createJobQueue(db, () => {}), webhookTargets: addressPolicy([]),
       dataDir: dir,
       inboxDir: join(dir, 'inbox'),
     }

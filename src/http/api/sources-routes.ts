@@ -1,14 +1,11 @@
-import { mkdirSync, statSync } from 'node:fs'
 import { z } from '@hono/zod-openapi'
 import { AppError } from '../../domain/app-error'
 import { createSource, deleteSource, documentCounts, getSource, listSources, updateSource, type SourceRow } from '../../db/sources'
 import { audit } from '../../db/audit'
-import { FolderConfigSchema } from '../../sources/folder/folder-config'
-import { OdooConfigInput } from '../../sources/odoo/odoo-config'
 import { requestScan, sourcesWithPendingScan } from '../../workflows/intake/scan-source'
+import { checkSourceConfig } from '../../workflows/intake/check-source-config'
 import type { Ports } from '../../workflows/ports'
 import { actorOf } from '../app-env'
-import { describeIssues } from '../error-response'
 import { apiRoute, apiRouter } from './api-route'
 
 const IdParam = z.object({ id: z.string().regex(/^\d{1,18}$/, 'expected a numeric source id') })
@@ -58,33 +55,6 @@ export function presentSource(s: SourceRow, counts: Record<string, number> | und
   }
 }
 
-function invalidConfig(issues: Parameters<typeof describeIssues>[0]) {
-  return new AppError(400, 'invalid_source_config', { fr: 'La configuration de la source est invalide : voir details.', en: 'The source configuration is invalid: see details.' }, describeIssues(issues).map((d) => ({ ...d, field: `config.${d.field}` })))
-}
-
-/** Validates a source's config for its kind; seals an Odoo API key (the previous one is kept when none is given). */
-function checkConfig(ports: Ports, kind: SourceRow['kind'], config: Record<string, unknown>, previous?: Record<string, unknown>): Record<string, unknown> {
-  if (kind === 'push') {
-    if (Object.keys(config).length) throw new AppError(400, 'invalid_source_config', { fr: 'Une source « push » n’a pas de configuration.', en: 'A push source has no configuration.' })
-    return {}
-  }
-  if (kind === 'folder') {
-    const r = FolderConfigSchema.safeParse(config)
-    if (!r.success) throw invalidConfig(r.error.issues)
-    try {
-      mkdirSync(r.data.path, { recursive: true })
-      if (!statSync(r.data.path).isDirectory()) throw new Error('not a directory')
-    } catch (e) {
-      throw new AppError(400, 'folder_unusable', { fr: `Le dossier ${r.data.path} est inutilisable (${(e as Error).message}). Vérifiez le chemin et les droits.`, en: `The folder ${r.data.path} cannot be used (${(e as Error).message}). Check the path and permissions.` }, [{ field: 'config.path', message: (e as Error).message }])
-    }
-    return r.data
-  }
-  const keepKey = typeof previous?.apiKeyEnc === 'string'
-  const r = (keepKey ? OdooConfigInput.partial({ apiKey: true }) : OdooConfigInput).safeParse(config)
-  if (!r.success) throw invalidConfig(r.error.issues)
-  const { apiKey, ...rest } = r.data
-  return { ...rest, apiKeyEnc: apiKey ? ports.secrets.seal(apiKey) : previous!.apiKeyEnc }
-}
 
 /** Intake sources (admin): folders, Odoo, push; their last scan; scans on demand. */
 export function sourcesRoutes(ports: Ports) {
@@ -113,7 +83,7 @@ export function sourcesRoutes(ports: Ports) {
     apiRoute('admin', { method: 'post', path: '/sources', tags: ['admin'], summary: 'Add a source (folder: path, recursive, afterIntake, pollSeconds; odoo: url, database, login, apiKey, rootFolderId, receivedTag)', request: { body: { required: true, content: { 'application/json': { schema: SourceInput } } } }, responses: { 201: { description: 'Created', content: one }, 409: { description: 'Name taken' } } }),
     async (c) => {
       const body = c.req.valid('json')
-      const config = checkConfig(ports, body.kind, body.config)
+      const config = await checkSourceConfig(ports, body.kind, body.config)
       if (await ports.db.selectFrom('sources').select('id').where('name', '=', body.name).executeTakeFirst()) {
         throw new AppError(409, 'source_name_taken', { fr: `Une source s’appelle déjà « ${body.name} ».`, en: `A source named "${body.name}" exists already.` })
       }
@@ -139,7 +109,7 @@ export function sourcesRoutes(ports: Ports) {
       const patch = c.req.valid('json')
       const s = await getSource(ports.db, id)
       if (!s) throw notFound(id)
-      const config = patch.config === undefined ? undefined : checkConfig(ports, s.kind, patch.config, s.config)
+      const config = patch.config === undefined ? undefined : await checkSourceConfig(ports, s.kind, patch.config, s.config)
       if (patch.name && patch.name !== s.name && (await ports.db.selectFrom('sources').select('id').where('name', '=', patch.name).executeTakeFirst())) {
         throw new AppError(409, 'source_name_taken', { fr: `Une source s’appelle déjà « ${patch.name} ».`, en: `A source named "${patch.name}" exists already.` })
       }

@@ -6,6 +6,7 @@ import { AppError } from '../../domain/app-error'
 import { audit } from '../../db/audit'
 import { createWebhook, deleteWebhook, getDelivery, getWebhook, listDeliveries, listWebhooks, updateWebhook } from '../../db/webhooks'
 import type { WebhookDeliveriesTable, WebhooksTable } from '../../db/schema'
+import { checkWebhookUrl } from '../../workflows/webhooks/check-webhook-url'
 import { sendWebhookTest } from '../../workflows/webhooks/send-webhook-test'
 import { redeliverWebhook } from '../../workflows/webhooks/redeliver-webhook'
 import { WEBHOOK_EVENTS } from '../../workflows/webhooks/emit-webhook-event'
@@ -62,6 +63,7 @@ export function webhooksRoutes(ports: Ports) {
     async (c) => {
       const body = c.req.valid('json')
       const s = body.secret ?? `whsec_${randomBytes(24).toString('base64url')}`
+      await checkWebhookUrl(ports, body.url)
       const w = await createWebhook(ports.db, ports.secrets, { url: body.url, secret: s, events: body.events, enabled: body.enabled })
       await audit(ports.db, { actor: actorOf(c.get('apiKey')), action: 'webhook.create', targetType: 'webhook', targetId: w.id, details: { url: w.url, events: body.events } })
       return c.json(presentWebhook(w, body.secret ? undefined : s), 201)
@@ -82,6 +84,7 @@ export function webhooksRoutes(ports: Ports) {
     async (c) => {
       const { id } = c.req.valid('param')
       const patch = c.req.valid('json')
+      if (patch.url) await checkWebhookUrl(ports, patch.url)
       const w = await updateWebhook(ports.db, ports.secrets, id, patch)
       if (!w) throw notFound(id)
       await audit(ports.db, { actor: actorOf(c.get('apiKey')), action: 'webhook.update', targetType: 'webhook', targetId: id, details: { changed: Object.keys(patch).map((k) => (k === 'secret' ? 'secret (changed)' : k)) } })

@@ -1,6 +1,5 @@
 import { Hono, type Context } from 'hono'
 import type { OpenAPIHono } from '@hono/zod-openapi'
-import { bodyLimit } from 'hono/body-limit'
 import { randomUUID } from 'node:crypto'
 import type { Logger } from 'pino'
 import type { Database } from '../../db/database'
@@ -43,14 +42,8 @@ export function createApiBridge(db: Database, groups: ReadonlyArray<OpenAPIHono<
       return next()
     }
     return requireUiSession(db)(c, async () => {
-      await requireCsrf()(c, async () => {
-        await bodyLimit({
-          maxSize: bodyLimitBytes,
-          onError: () => {
-            throw new AppError(413, 'payload_too_large', { fr: 'Fichier trop volumineux (BODY_LIMIT).', en: 'File too large (BODY_LIMIT).' })
-          },
-        })(c, next)
-      })
+      // The body limit is the app's (middleware/body-limits.ts), applied before the form is read here.
+      await requireCsrf()(c, next)
     })
   })
   for (const g of groups) bridge.route('/', g)

@@ -4,6 +4,7 @@ import { createReadStream } from 'node:fs'
 import { basename, dirname, extname, join, relative, sep } from 'node:path'
 import type { Logger } from 'pino'
 import type { SourceAdapter, ScanContext } from '../source-adapter'
+import { confineFolder, type FolderConfinement } from './folder-confinement'
 import { FolderConfigSchema, PROCESSED_DIR, REJECTED_DIR, type FolderConfig } from './folder-config'
 import { MAX_INTAKE_BYTES, intakeError, type IntakeError } from '../check-intake-file'
 import type { ReceiveOutcome } from '../source-adapter'
@@ -102,14 +103,16 @@ const sleep = (ms: number, signal: AbortSignal) =>
  * `settleMs` apart (a file renamed into place is stable at once). It is moved to processed/ (or left)
  * only after its bytes and document row are committed, so a crash leaves it in the inbox, where the
  * next scan finds it again (a duplicate then: just moved). Refused files go to rejected/ with a
- * `.error.txt` beside them. Symbolic links are never followed, and nothing outside the root is read.
+ * `.error.txt` beside them; with `afterIntake: 'leave'` every file, refused or not, stays where it is. Symbolic links are never followed, and nothing outside the root is read.
  */
-export function folderSource(rawConfig: unknown, logger: Logger): SourceAdapter {
+export function folderSource(rawConfig: unknown, logger: Logger, confinement: FolderConfinement): SourceAdapter {
   return {
     async scan(ctx: ScanContext) {
       const config: FolderConfig = FolderConfigSchema.parse(rawConfig)
-      await mkdir(config.path, { recursive: true })
-      const root = await realpath(config.path)
+      // Checked again at every scan: the operator's roots may have changed, or a link been put in the path.
+      const confined = await confineFolder(config.path, confinement, { create: true })
+      if (!confined.ok) throw new Error(`${confined.reason.en} / ${confined.reason.fr}`)
+      const root = confined.path
 
       const first: Seen[] = []
       await walk(root, root, config.recursive, first)
@@ -186,10 +189,11 @@ async function takeFile(ctx: ScanContext, root: string, config: FolderConfig, fi
   if (outcome.kind === 'skipped') return
   const refusal = outcome.kind === 'refused' || isIntakeRefusal(outcome.document.analysis_error) ? (outcome.document.analysis_error as IntakeError) : null
   // Only now, with the row committed, may the file leave the inbox.
+  if (config.afterIntake === 'leave') return
   if (refusal) {
     const target = await moveInto(root, REJECTED_DIR, file)
     await writeFile(`${target}.error.txt`, errorText(refusal, file, outcome.document.id))
-  } else if (config.afterIntake === 'move') {
+  } else {
     await moveInto(root, PROCESSED_DIR, file)
   }
 }

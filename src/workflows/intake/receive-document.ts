@@ -49,7 +49,9 @@ export async function receiveDocument(ports: Ports, input: IncomingDocument, rul
     sha256 = read.sha256 ?? (read.bytes.length === read.size ? sha256Hex(read.bytes) : undefined)
     refused = checkIntakeFile(bytes, size)
   }
-  const storable = !input.refused && size <= MAX_INTAKE_BYTES && bytes.length === size && size > 0
+  // The bytes of a file that is not a PDF are never kept nor served (a folder pointed at the wrong place
+  // must not turn the connector into a file reader): only its name, size, checksum and the reason.
+  const storable = !input.refused && refused?.code !== 'file_not_pdf' && size <= MAX_INTAKE_BYTES && bytes.length === size && size > 0
   const checksum = input.checksum ?? sha256 ?? sha256Hex(new TextEncoder().encode(`${input.sourceRef}:${size}`))
   if (!input.checksum) {
     const existing = await findVersion(db, input.sourceId, input.sourceRef, checksum)

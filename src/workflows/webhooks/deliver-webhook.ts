@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto'
 import { sql } from 'kysely'
 import { PermanentJobError, type JobRun } from '../jobs'
 import type { Ports } from '../ports'
+import { AddressRefused, guardedPost } from '../../net/guarded-post'
 
 export const SIGNATURE_HEADER = 'x-chorus-signature'
 export const TIMESTAMP_HEADER = 'x-chorus-timestamp'
@@ -33,7 +34,7 @@ export type DeliveryOutcome = 'delivered' | 'retry' | 'failed' | 'skipped'
  * (status, error, attempt count) and thrown so the job queue retries with its backoff; 410 Gone stops
  * at once. The last attempt marks the delivery failed. A disabled or deleted webhook is skipped.
  */
-export async function deliverWebhook(ports: Ports, deliveryId: string, run: Pick<JobRun, 'lastAttempt'>, fetchImpl: typeof fetch = fetch): Promise<DeliveryOutcome> {
+export async function deliverWebhook(ports: Ports, deliveryId: string, run: Pick<JobRun, 'lastAttempt'>): Promise<DeliveryOutcome> {
   const d = await ports.db
     .selectFrom('webhook_deliveries as d')
     .innerJoin('webhooks as w', 'w.id', 'd.webhook_id')
@@ -51,26 +52,21 @@ export async function deliverWebhook(ports: Ports, deliveryId: string, run: Pick
   let status: number | null = null
   let error: string | null = null
   try {
-    const res = await fetchImpl(d.url, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'user-agent': 'chorus-pro-connector-webhooks',
-        [EVENT_HEADER]: d.event,
-        [DELIVERY_HEADER]: d.id,
-        [TIMESTAMP_HEADER]: timestamp,
-        [SIGNATURE_HEADER]: signWebhook(secret, timestamp, body),
-      },
-      body,
-      redirect: 'manual',
-      signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
-    })
+    const headers = {
+      'content-type': 'application/json',
+      'user-agent': 'chorus-pro-connector-webhooks',
+      [EVENT_HEADER]: d.event,
+      [DELIVERY_HEADER]: d.id,
+      [TIMESTAMP_HEADER]: timestamp,
+      [SIGNATURE_HEADER]: signWebhook(secret, timestamp, body),
+    }
+    const res = await guardedPost(new URL(d.url), headers, body, { policy: ports.webhookTargets, timeoutMs: DELIVERY_TIMEOUT_MS, keepChars: 200 })
     status = res.status
-    // Drain a little of the answer for the log, never more.
-    const text = await res.text().catch(() => '')
-    if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}${text ? `: ${text.slice(0, 200)}` : ''}`
+    // A redirect is not followed: the receiver must answer itself.
+    if (res.status < 200 || res.status >= 300) error = `HTTP ${res.status}${res.text ? `: ${res.text}` : ''}`
   } catch (e) {
-    error = (e as Error).name === 'TimeoutError' ? `no answer within ${DELIVERY_TIMEOUT_MS} ms` : `network error: ${(e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message}`
+    if (e instanceof AddressRefused) error = `address refused: ${e.message}`
+    else error = (e as Error).name === 'TimeoutError' ? `no answer within ${DELIVERY_TIMEOUT_MS} ms` : `network error: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`
   }
   if (!error) {
     await ports.db
