@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { testEngines, type TestDatabase } from '../support/databases'
-import { startFakeOdoo, type FakeOdoo, type ModelSet } from '../support/fake-odoo'
+import { startFakeOdoo, type FakeOdoo, type FakeOdooOptions } from '../support/fake-odoo'
 import { intakeApp, intakePorts, pdfBytes, type IntakeApp } from '../intake/intake-harness'
 import { scanSource } from '../../src/workflows/intake/scan-source'
 import { sourceAdapters } from '../../src/wiring'
@@ -8,6 +8,20 @@ import { createOdooClient, OdooError } from '../../src/sources/odoo/odoo-client'
 import { detectModelSet } from '../../src/sources/odoo/odoo-source'
 
 const API_KEY = 'odoo-api-key-0123456789'
+
+/**
+ * The Odoo servers the intake runs against: 17 and 18 over JSON-RPC, 19 and 20 over JSON-2 (the
+ * source's protocol is left at auto, so each variant also proves the detection), and a 19 whose
+ * `rpc` module is uninstalled (/jsonrpc answers 404). JSON-2 needs neither login nor database: the
+ * last two variants leave them out (no X-Odoo-Database then).
+ */
+const VARIANTS: Array<{ key: string; server: FakeOdooOptions; protocol: 'jsonrpc' | 'json2'; connection: Record<string, unknown> }> = [
+  { key: 'v17', server: { set: 'v17' }, protocol: 'jsonrpc', connection: { database: 'odoo', login: 'connector@example.com' } },
+  { key: 'v18', server: { set: 'v18' }, protocol: 'jsonrpc', connection: { database: 'odoo', login: 'connector@example.com' } },
+  { key: 'v19', server: { set: 'v19' }, protocol: 'json2', connection: { database: 'odoo', login: 'connector@example.com' } },
+  { key: 'v19-no-rpc', server: { set: 'v19', rpc: false }, protocol: 'json2', connection: { database: 'odoo' } },
+  { key: 'v20', server: { set: 'v20' }, protocol: 'json2', connection: {} },
+]
 
 describe.each(testEngines())('Odoo Documents source on $name', (engine) => {
   let t: TestDatabase
@@ -18,12 +32,12 @@ describe.each(testEngines())('Odoo Documents source on $name', (engine) => {
   })
   afterAll(() => t.close())
 
-  describe.each(['v17', 'v18'] as ModelSet[])('model set %s', (set) => {
+  describe.each(VARIANTS)('Odoo $key over $protocol', ({ key: set, server, protocol, connection }) => {
     let odoo: FakeOdoo
     let sourceId: string
     let ids!: Record<'root' | 'publics' | 'sub' | 'other' | 'tFacture' | 'tBrouillon' | 'inSub' | 'inPublics' | 'draft' | 'untagged' | 'elsewhere' | 'image', number>
     beforeAll(async () => {
-      odoo = await startFakeOdoo({ set, apiKey: API_KEY })
+      odoo = await startFakeOdoo({ ...server, apiKey: API_KEY })
       const root = odoo.addFolder('Finance')
       const publics = odoo.addFolder('Clients publics', root)
       const sub = odoo.addFolder('Mairies', publics)
@@ -40,7 +54,7 @@ describe.each(testEngines())('Odoo Documents source on $name', (engine) => {
         elsewhere: odoo.addDocument({ name: 'contrat.pdf', folderId: other, bytes: await pdfBytes(`${set}-5`), tagIds: [tFacture] }),
         image: odoo.addDocument({ name: 'photo.png', folderId: publics, bytes: new Uint8Array([137, 80, 78, 71]), tagIds: [tFacture], mimetype: 'image/png' }),
       }
-      const src = await a.json('admin', '/api/v1/sources', { kind: 'odoo', name: `odoo-${set}`, config: { url: odoo.url, database: 'odoo', login: 'connector@example.com', apiKey: API_KEY, rootFolderId: root, receivedTag: 'Chorus Pro: reçu', metadataFields: ['x_invoice_number', 'x_buyer_siret'], pageSize: 2 } })
+      const src = await a.json('admin', '/api/v1/sources', { kind: 'odoo', name: `odoo-${set}`, config: { url: odoo.url, ...connection, apiKey: API_KEY, rootFolderId: root, receivedTag: 'Chorus Pro: reçu', metadataFields: ['x_invoice_number', 'x_buyer_siret'], pageSize: 2 } })
       expect(src.status).toBe(201)
       sourceId = src.body.id
       const rule = await a.json('admin', '/api/v1/filing-rules', { sourceId, name: 'Factures publiques', match: { folderId: publics, tags: { all: ['Facture'], none: ['Brouillon'] } }, metadataMap: { x_invoice_number: 'invoiceNumber', x_buyer_siret: 'recipientSiret', partner_id: 'recipientLabel' } })
@@ -51,9 +65,10 @@ describe.each(testEngines())('Odoo Documents source on $name', (engine) => {
     const scan = () => scanSource(a.ports, sourceId, sourceAdapters(a.ports))
     const docs = () => t.db.selectFrom('documents').selectAll().where('source_id', '=', sourceId).orderBy('id').execute()
 
-    it('detects the model set with fields_get', async () => {
-      const client = createOdooClient({ url: odoo.url, database: 'odoo', login: 'connector@example.com', apiKey: API_KEY })
-      expect(await detectModelSet(client)).toBe(set === 'v18' ? 'v18+' : 'v13-17')
+    it('detects the transport and the model set (fields_get)', async () => {
+      const client = createOdooClient({ url: odoo.url, ...connection, apiKey: API_KEY })
+      expect(await client.protocol()).toBe(protocol)
+      expect(await detectModelSet(client)).toBe(server.set === 'v17' ? 'v13-17' : 'v18+')
     })
 
     it('takes the PDFs the rules select (folder child_of, tags in / not in), paging by (write_date, id), and tags them in Odoo', async () => {
@@ -74,6 +89,22 @@ describe.each(testEngines())('Odoo Documents source on $name', (engine) => {
       expect(source.config.hasApiKey).toBe(true)
       expect(JSON.stringify(source)).not.toContain(API_KEY)
       expect(source.counts.total).toBe(2)
+      // One transport for every model call; JSON-2 sends the key as a bearer token, never in a body.
+      expect(new Set(odoo.calls.filter((c) => c.model).map((c) => c.protocol))).toEqual(new Set([protocol]))
+      if (protocol === 'json2') {
+        const j2 = odoo.requests.filter((q) => q.path.startsWith('/json/2/'))
+        expect(j2.length).toBeGreaterThan(0)
+        for (const q of j2) {
+          expect(q.headers.authorization).toBe(`bearer ${API_KEY}`)
+          expect(q.headers['x-odoo-database']).toBe(connection.database)
+          expect(q.body).not.toContain(API_KEY)
+          expect(JSON.parse(q.body)).not.toHaveProperty('args')
+        }
+        expect(odoo.requests.some((q) => q.path === '/jsonrpc')).toBe(false)
+      } else {
+        expect(odoo.requests.some((q) => q.path.startsWith('/json/2/') && q.path !== '/json/2/res.users/context_get')).toBe(false)
+      }
+      expect(fa1.host_metadata).toMatchObject({ odooProtocol: protocol, odooModelSet: server.set === 'v17' ? 'v13-17' : 'v18+' })
     })
 
     it('does not duplicate a document that was re-tagged or moved (write_date changes, content does not), without downloading it again', async () => {
@@ -103,6 +134,14 @@ describe.each(testEngines())('Odoo Documents source on $name', (engine) => {
       odoo.touch(ids.untagged, { tagIds: [ids.tFacture] })
       expect((await scan())?.stats.received).toBe(1)
     })
+
+    it('detects the transport once per source for the process', async () => {
+      const probes = () => odoo.requests.filter((q) => q.path === '/web/version' || q.path === '/json/2/res.users/context_get').length
+      const before = probes()
+      expect((await scan())?.error).toBeNull()
+      // JSON-2 checks the key with context_get on every scan; detection itself is not repeated.
+      expect(probes() - before).toBe(protocol === 'json2' ? 1 : 0)
+    })
   })
 
   it('reports a wrong API key or an unreachable Odoo as the source’s last error, never the key', async () => {
@@ -110,6 +149,8 @@ describe.each(testEngines())('Odoo Documents source on $name', (engine) => {
     const src = await a.json('admin', '/api/v1/sources', { kind: 'odoo', name: 'odoo-bad', config: { url: odoo.url, database: 'odoo', login: 'connector@example.com', apiKey: 'wrong-key-987654321' } })
     const r = await scanSource(a.ports, src.body.id, sourceAdapters(a.ports))
     expect(r?.error).toMatch(/refused the login/)
+    expect(r?.error).toMatch(/a refusé la connexion/)
+    expect(r?.error).toMatch(/three months/)
     expect(r?.error).not.toContain('wrong-key-987654321')
     await odoo.close()
     await expect(createOdooClient({ url: odoo.url, database: 'odoo', login: 'x', apiKey: API_KEY, timeoutMs: 2000 }).authenticate()).rejects.toBeInstanceOf(OdooError)

@@ -4,9 +4,19 @@ import { z } from 'zod'
 export const OdooConfigInput = z
   .object({
     url: z.string().url({ message: 'expected the Odoo base URL such as https://erp.example.com' }),
-    database: z.string().min(1),
-    login: z.string().min(1),
+    /** Required for JSON-RPC; over JSON-2 it is sent as X-Odoo-Database when given (servers hosting several databases). */
+    database: z.string().min(1).optional().describe('The Odoo database. Required for JSON-RPC; over JSON-2 sent as X-Odoo-Database when given (needed when one server hosts several databases).'),
+    /** Required for JSON-RPC (the API key is its password); JSON-2 identifies the user by the key alone. */
+    login: z.string().min(1).optional().describe("The login of the API key's user. Required for JSON-RPC; JSON-2 needs only the key."),
     apiKey: z.string().min(8, { message: 'expected the Odoo API key (Preferences > Account Security > New API Key)' }),
+    /**
+     * How to talk to Odoo. `auto` (default): JSON-2 when the server offers it (Odoo 19 and later), JSON-RPC
+     * otherwise, detected once per source and remembered while the service runs. `json2` or `jsonrpc` forces one.
+     */
+    protocol: z
+      .enum(['auto', 'json2', 'jsonrpc'])
+      .default('auto')
+      .describe('auto (default): JSON-2 (/json/2, Odoo 19+) when the server offers it, else JSON-RPC (/jsonrpc, Odoo 13 to 21, deprecated since 19); detected once per source. json2 or jsonrpc forces one.'),
     /** Only documents in this folder (workspace) or below it. */
     rootFolderId: z.number().int().positive().optional(),
     /** A tag (by name, it must exist in Odoo) added to each document once received, e.g. "Chorus Pro: reçu". */

@@ -2,7 +2,7 @@ import type { Logger } from 'pino'
 import type { SourceAdapter, ScanContext } from '../source-adapter'
 import type { SecretBox } from '../../secrets/secret-box'
 import type { RuleMatch } from '../../domain/filing-rule'
-import { createOdooClient, domainAnd, domainOr, type Domain, type OdooClient } from './odoo-client'
+import { bilingual, createOdooClient, domainAnd, domainOr, OdooError, type Domain, type OdooClient, type OdooField } from './odoo-client'
 import type { OdooConfig } from './odoo-config'
 
 export type OdooModelSet = 'v13-17' | 'v18+'
@@ -13,20 +13,29 @@ export interface OdooCursor {
 }
 
 const DOC = 'documents.document'
+/** Read when the server has them (fields_get): none is assumed, v19 removed some fields and may remove more. */
 const BASE_FIELDS = ['id', 'name', 'folder_id', 'tag_ids', 'checksum', 'mimetype', 'file_size', 'write_date', 'create_date', 'partner_id', 'owner_id']
+/** Without these the source cannot work at all. */
+const REQUIRED_FIELDS = ['name', 'folder_id', 'tag_ids', 'type', 'mimetype', 'write_date', 'datas']
 
 /**
  * v18 made folders `documents.document` rows (`type = 'folder'`); before, they were `documents.folder`.
- * `fields_get` tells which: the `type` selection offers `folder` only from 18 on.
+ * `fields_get` tells which: the `type` selection offers `folder` only from 18 on. Odoo 19 and 20 keep
+ * the v18 model set (a global Inbox folder with no parent; `is_company_root_folder` removed, which
+ * this source never reads).
  */
-export async function detectModelSet(client: OdooClient): Promise<OdooModelSet> {
-  const fields = await client.fieldsGet(DOC, ['type', 'relation', 'selection'])
+export function modelSetOf(fields: Record<string, OdooField>): OdooModelSet {
   const types = (fields.type?.selection ?? []).map(([v]) => v)
   if (types.includes('folder') || fields.folder_id?.relation === DOC) return 'v18+'
   return 'v13-17'
 }
 
+export async function detectModelSet(client: OdooClient): Promise<OdooModelSet> {
+  return modelSetOf(await client.fieldsGet(DOC, ['type', 'relation', 'selection']))
+}
+
 interface Folders {
+  has(id: number): boolean
   ancestors(id: number | undefined): number[]
   name(id: number | undefined): string | undefined
 }
@@ -44,6 +53,7 @@ async function loadFolders(client: OdooClient, set: OdooModelSet): Promise<Folde
     names.set(r.id, r.name)
   }
   return {
+    has: (id) => names.has(id),
     ancestors(id) {
       const out: number[] = []
       for (let cur = id; cur !== undefined && !out.includes(cur); cur = parent.get(cur)) out.push(cur)
@@ -78,10 +88,36 @@ export function odooSource(rawConfig: unknown, secrets: SecretBox, logger: Logge
   return {
     async scan(ctx: ScanContext) {
       const config = rawConfig as OdooConfig
-      const client = clientFactory({ url: config.url, database: config.database, login: config.login, apiKey: secrets.open(config.apiKeyEnc), timeoutMs: config.timeoutMs ?? 30_000 })
+      const client = clientFactory({
+        url: config.url,
+        database: config.database,
+        login: config.login,
+        apiKey: secrets.open(config.apiKeyEnc),
+        timeoutMs: config.timeoutMs ?? 30_000,
+        protocol: config.protocol ?? 'auto',
+        // Detected once per source (and again when its URL or database changes).
+        memoKey: `source:${ctx.source.id}|${config.url}|${config.database ?? ''}`,
+        signal: ctx.signal,
+      })
       await client.authenticate()
-      const set = await detectModelSet(client)
+      const docFields = await client.fieldsGet(DOC, ['type', 'relation', 'selection'])
+      const lacking = REQUIRED_FIELDS.filter((f) => !(f in docFields))
+      if (lacking.length > 0) {
+        throw new OdooError('config', {
+          fr: `Le modèle ${DOC} de cet Odoo n'a pas le(s) champ(s) ${lacking.join(', ')} : version de Documents non prise en charge`,
+          en: `This Odoo's ${DOC} has no field ${lacking.join(', ')}: a Documents version this source does not support`,
+        })
+      }
+      const set = modelSetOf(docFields)
+      const protocol = await client.protocol()
+      logger.debug({ sourceId: ctx.source.id, protocol, modelSet: set }, 'odoo source connected')
       const folders = await loadFolders(client, set)
+      if (config.rootFolderId !== undefined && !folders.has(config.rootFolderId)) {
+        throw new OdooError('config', {
+          fr: `Le dossier Odoo ${config.rootFolderId} (rootFolderId) n'existe pas ou l'utilisateur de la clé API ne le voit pas : indiquez l'id d'un dossier de Documents`,
+          en: `The Odoo folder ${config.rootFolderId} (rootFolderId) does not exist or the API key's user cannot see it: give the id of a Documents folder`,
+        })
+      }
       const tags = await client.searchRead<{ id: number; name: string }>('documents.tag', [], { fields: ['id', 'name'] })
       const tagName = new Map(tags.map((t) => [t.id, t.name]))
       const tagId = new Map(tags.map((t) => [t.name.toLowerCase(), t.id]))
@@ -89,13 +125,28 @@ export function odooSource(rawConfig: unknown, secrets: SecretBox, logger: Logge
       let receivedTagId: number | undefined
       if (config.receivedTag) {
         receivedTagId = tagId.get(config.receivedTag.toLowerCase())
-        if (receivedTagId === undefined) ctx.note(`the tag "${config.receivedTag}" does not exist in Odoo: create it, documents are not tagged meanwhile`)
+        if (receivedTagId === undefined) {
+          ctx.note(bilingual({
+            fr: `l'étiquette « ${config.receivedTag} » n'existe pas dans Odoo : créez-la ; en attendant les documents ne sont pas étiquetés`,
+            en: `the tag "${config.receivedTag}" does not exist in Odoo: create it, documents are not tagged meanwhile`,
+          }))
+        }
       }
 
       const base: Domain[] = [[['type', '=', 'binary']], [['mimetype', '=', 'application/pdf']]]
-      if (set === 'v18+') base.push([['shortcut_document_id', '=', false]])
+      if ('shortcut_document_id' in docFields) base.push([['shortcut_document_id', '=', false]])
       if (config.rootFolderId) base.push([['folder_id', 'child_of', config.rootFolderId]])
       const enabled = ctx.rules.filter((r) => r.enabled)
+      for (const r of enabled) {
+        const unknownTags = [...(r.match.tags?.all ?? []), ...(r.match.tags?.any ?? []), ...(r.match.tags?.none ?? [])].filter((n) => !tagId.has(n.toLowerCase()))
+        if (unknownTags.length > 0) {
+          const list = unknownTags.map((n) => `"${n}"`).join(', ')
+          ctx.note(bilingual({ fr: `la règle « ${r.name} » nomme des étiquettes absentes d'Odoo : ${list}`, en: `the rule "${r.name}" names tags Odoo does not have: ${list}` }))
+        }
+        if (r.match.folderId !== undefined && !folders.has(r.match.folderId)) {
+          ctx.note(bilingual({ fr: `la règle « ${r.name} » nomme le dossier Odoo ${r.match.folderId}, inconnu ou invisible pour l'utilisateur de la clé`, en: `the rule "${r.name}" names the Odoo folder ${r.match.folderId}, unknown or hidden from the key's user` }))
+        }
+      }
       if (ctx.rules.length > 0) {
         const doms = enabled.map((r) => ruleDomain(r.match, tagId)).filter((d): d is Domain => d !== null)
         // No rule can match (all disabled, or naming tags Odoo lacks): nothing enters.
@@ -111,7 +162,10 @@ export function odooSource(rawConfig: unknown, secrets: SecretBox, logger: Logge
       const overlap = config.overlapSeconds ?? 60
       const from = cursor ? shiftOdooDate(cursor.writeDate, -overlap) : null
       let last: OdooCursor | null = null
-      const fields = [...BASE_FIELDS, ...(config.metadataFields ?? [])]
+      const wanted = [...new Set([...BASE_FIELDS, ...(config.metadataFields ?? [])])]
+      const fields = wanted.filter((f) => f === 'id' || f in docFields)
+      const absent = (config.metadataFields ?? []).filter((f) => !(f in docFields))
+      if (absent.length > 0) ctx.note(bilingual({ fr: `champ(s) absent(s) de ${DOC} dans Odoo, non lus : ${absent.join(', ')}`, en: `field(s) ${DOC} does not have in Odoo, not read: ${absent.join(', ')}` }))
       const pageSize = config.pageSize ?? 100
       for (let page = 0; page < (config.maxPagesPerScan ?? 20); page++) {
         if (ctx.signal.aborted) return {}
@@ -128,6 +182,7 @@ export function odooSource(rawConfig: unknown, secrets: SecretBox, logger: Logge
             tags: tagNames,
             partner: Array.isArray(r.partner_id) ? r.partner_id[1] : null,
             odooModelSet: set,
+            odooProtocol: protocol,
           }
           const outcome = await ctx.receive({
             sourceRef: String(r.id),
@@ -145,7 +200,8 @@ export function odooSource(rawConfig: unknown, secrets: SecretBox, logger: Logge
             try {
               await client.write(DOC, [r.id], { tag_ids: [[4, receivedTagId]] })
             } catch (e) {
-              ctx.note(`document ${r.id}: could not add the tag "${config.receivedTag}": ${e instanceof Error ? e.message : String(e)}`)
+              const why = e instanceof Error ? e.message : String(e)
+              ctx.note(bilingual({ fr: `document ${r.id} : l'étiquette « ${config.receivedTag} » n'a pas pu être ajoutée`, en: `document ${r.id}: could not add the tag "${config.receivedTag}"` }) + ` (${why})`)
             }
           }
           last = { writeDate: String(r.write_date), id: Number(r.id) }
