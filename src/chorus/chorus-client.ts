@@ -2,6 +2,8 @@ import type { z } from 'zod'
 import type { Logger } from 'pino'
 import { CHORUS_ERRORS, describeChorusError } from '../domain/chorus-error-catalogue'
 import { isCalendarDate } from '../domain/calendar-date'
+import { parseJson, stringifyJson } from '../domain/exact-json'
+import { AmountProblem, soumettreBody } from './amount-tokens'
 import { registerSecret } from '../logger'
 import { ChorusError } from './chorus-error'
 import { createCircuitBreaker, type BreakerState } from './circuit-breaker'
@@ -154,7 +156,7 @@ export function createChorusClient(options: ChorusClientOptions) {
       // required on every operation (reference §1).
       const headers: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/json', 'cpro-account': cproAccountHeader(account) }
       if (method === 'POST') headers['content-type'] = 'application/json;charset=utf-8'
-      return fetchWithTimeout(operation, url, { method, headers, body: method === 'POST' ? JSON.stringify(body ?? {}) : null }, timeoutMs, write)
+      return fetchWithTimeout(operation, url, { method, headers, body: method === 'POST' ? stringifyJson(body ?? {}) : null }, timeoutMs, write)
     }
     let token = await tokens.get()
     let res = await post(token)
@@ -179,7 +181,8 @@ export function createChorusClient(options: ChorusClientOptions) {
     const text = await res.text()
     let json: unknown
     try {
-      json = text ? JSON.parse(text) : undefined
+      // Amounts are read as their exact decimal text, never through a binary float (domain/exact-json.ts).
+      json = text ? parseJson(text) : undefined
     } catch {
       json = undefined
     }
@@ -325,7 +328,15 @@ export function createChorusClient(options: ChorusClientOptions) {
     /** Submits an invoice. Never retried: on a timeout or unknown outcome the caller reconciles by searching the invoice number. */
     soumettre: (account: TechnicalAccount, request: SoumettreRequest): Promise<SoumettreResponse> => {
       if (!isCalendarDate(request.dateFacture)) return Promise.reject(invalid('factures/v1/soumettre', CHORUS_ERRORS.invoice_date_invalid, `dateFacture ${JSON.stringify(request.dateFacture)}`))
-      return call('factures/v1/soumettre', account, request, { schema: soumettreResponse, write: true })
+      let body: Record<string, unknown>
+      try {
+        // Amounts as raw JSON number tokens from their exact decimal text (reference "Updates checked 2026-11").
+        body = soumettreBody(request)
+      } catch (e) {
+        if (e instanceof AmountProblem) return Promise.reject(invalid('factures/v1/soumettre', CHORUS_ERRORS.amount_invalid, e.message))
+        throw e
+      }
+      return call('factures/v1/soumettre', account, body, { schema: soumettreResponse, write: true })
     },
 
     /** Deposits a flow (Factur-X, UBL, CII). Asynchronous on Chorus's side: follow it with consulterCRDetaille. Never retried. */

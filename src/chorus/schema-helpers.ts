@@ -2,8 +2,9 @@ import { z } from 'zod'
 import { normalizeAmount, type Amount } from '../domain/amount'
 
 /**
- * Chorus sends amounts as JSON numbers; we hold them as exact decimal strings ("1234.56") from the moment
- * they are parsed. Strings are accepted too: several fields come back as strings on some operations.
+ * Chorus sends amounts as JSON numbers; the client reads a fractional number token as its exact decimal
+ * text (domain/exact-json.ts), and we hold amounts as exact decimal strings ("1234.56") from then on.
+ * Strings are accepted too: several fields come back as strings on some operations.
  */
 export const chorusAmount = z.union([z.number(), z.string()]).transform((v, ctx): Amount => {
   try {
@@ -42,7 +43,11 @@ export interface ParametresPagination {
   readonly triSens?: 'Ascendant' | 'Descendant'
 }
 
-/** Amounts go out as JSON numbers; an exact two-decimal string converts to a number that prints back identically. */
+/**
+ * Amounts go out as JSON numbers written from their exact decimal text (chorus/amount-tokens.ts): give the
+ * decimal string ("1234.56"). A number is read as its shortest text (String(n)), never rounded: 0.1 + 0.2
+ * is refused, not sent as 0.30.
+ */
 export type AmountInput = Amount | number
 
 /** File contents: base64 already, or bytes the client encodes. */

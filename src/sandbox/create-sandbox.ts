@@ -4,6 +4,7 @@ import * as directory from './directory-handlers'
 import * as factures from './factures-handlers'
 import { checkCproAccount, injectFaults, issueToken, tokenProblem, unauthorized } from './gateway'
 import { INVOICE_STATUSES } from '../domain/invoice-status'
+import { JsonDecimal, parseJson, stringifyJson } from '../domain/exact-json'
 import { planAfter, type OutcomeRule } from './invoice-lifecycle'
 import { OK, RefusalError, type SandboxRefusal } from './sandbox-errors'
 import { createSandboxStore, type SandboxStore, type SandboxStoreOptions } from './sandbox-store'
@@ -129,7 +130,10 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       let body: Record<string, any>
       try {
         const text = await c.req.text()
-        body = text ? JSON.parse(text) : {}
+        store.recordRequest(operation, text)
+        // Numbers are read exactly, as Chorus Pro's Java side reads them into decimals: a fraction or a
+        // huge integer becomes a JsonDecimal holding its text, never a rounded float.
+        body = text ? (parseJson(text, (t) => new JsonDecimal(t)) as Record<string, any>) : {}
         if (!body || typeof body !== 'object' || Array.isArray(body)) throw new Error('not an object')
       } catch {
         return c.json({ codeRetour: 20098, libelle: 'GCU_MSG_01.002 - Requête invalide : le corps doit être un objet JSON.' }, 400)
@@ -137,7 +141,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
       try {
         const out = await handler(store, g.account, body)
         if (isRefusal(out)) return refusalResponse(c, out)
-        return c.json({ ...OK, ...out })
+        // Amounts (JsonDecimal) are written as exact number tokens.
+        return c.body(stringifyJson({ ...OK, ...out }), 200, { 'content-type': 'application/json; charset=UTF-8' })
       } catch (e) {
         if (e instanceof RefusalError) return refusalResponse(c, e.refusal)
         throw e
@@ -147,6 +152,8 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
 
   // ---- control API (DESIGN.md "Sandbox") ----
   app.get('/_sandbox/calls', (c) => c.json(store.state.calls))
+  // The raw bodies last received for one operation (`?operation=factures/v1/soumettre`), oldest first.
+  app.get('/_sandbox/requests', (c) => c.json(store.state.requests[c.req.query('operation') ?? ''] ?? []))
   app.post('/_sandbox/reset', (c) => {
     store.reset()
     return c.json({ ok: true })

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto'
 import { fromCents } from '../domain/amount'
+import { JsonDecimal } from '../domain/exact-json'
 import { isCalendarDate } from '../domain/calendar-date'
 import { FLOW_PATHS, readFlowInvoice, type FlowInvoice } from './flow-invoice-reader'
 import { currentStatus, planAfter } from './invoice-lifecycle'
-import { cents, checkInvoiceNumber, recipientRefusal, totalsRefusal } from './invoice-rules'
+import { amountField, cents, checkInvoiceNumber, recipientRefusal, totalsRefusal } from './invoice-rules'
 import { extractOcrFields } from './ocr-fields'
 import { readPdfAttachments, readPdfText } from './pdf-text'
 import { NO_HIT, REFUSALS, RefusalError, refuse, type SandboxRefusal } from './sandbox-errors'
@@ -17,7 +18,8 @@ export type Handler = (store: SandboxStore, account: SandboxTechnicalAccount, bo
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : undefined)
 const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined)
-const amountOut = (c: bigint) => Number(fromCents(c))
+/** Amounts go out as exact JSON number tokens ("1234.56", never a rounded float). */
+const amountOut = (c: bigint) => new JsonDecimal(fromCents(c))
 const iso = (ms: number) => new Date(ms).toISOString()
 /** One formatter for all: building an Intl.DateTimeFormat per invoice made a 10k-invoice read take 13 s. */
 const parisDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' })
@@ -90,7 +92,7 @@ export const deposerPdf: Handler = async (store, account, body) => {
   const ocr = extractOcrFields(text, (siret) => !!store.structureBySiret(siret))
   const a = store.addAttachment(account.structures, nomFichier, bytes.length, ocr)
   const out: Body = { pieceJointeId: a.id }
-  for (const [k, v] of Object.entries(ocr)) out[k] = k.startsWith('montant') ? Number(v) : v
+  for (const [k, v] of Object.entries(ocr)) out[k] = k.startsWith('montant') && typeof v === 'string' ? new JsonDecimal(v) : v
   return out
 }
 
@@ -127,12 +129,21 @@ export const soumettre: Handler = (store, account, body) => {
   const r = recipientRefusal(store.structureBySiret(codeDestinataire), facts)
   if (r) refuse(r)
 
-  const totals = { ht: cents(mt.montantHtTotal), tva: cents(mt.montantTVA), ttc: cents(mt.montantTtcTotal), aPayer: cents(mt.montantAPayer), remise: cents(mt.montantRemiseGlobaleTTC) ?? 0n }
+  // Amounts are JSON numbers with at most two decimals, read exactly (amountField refuses a string or a third decimal).
+  const totals = {
+    ht: amountField('montantTotal.montantHtTotal', mt.montantHtTotal),
+    tva: amountField('montantTotal.montantTVA', mt.montantTVA),
+    ttc: amountField('montantTotal.montantTtcTotal', mt.montantTtcTotal),
+    aPayer: amountField('montantTotal.montantAPayer', mt.montantAPayer),
+    remise: amountField('montantTotal.montantRemiseGlobaleTTC', mt.montantRemiseGlobaleTTC) ?? 0n,
+  }
   if (totals.ht === null || totals.tva === null || totals.ttc === null || totals.aPayer === null) refuse(REFUSALS.totals('montants absents ou illisibles'))
   const t = totals as { ht: bigint; tva: bigint; ttc: bigint; aPayer: bigint; remise: bigint }
   const tr = totalsRefusal(
     t,
-    Array.isArray(body.ligneTva) ? body.ligneTva.map((l: any) => ({ base: cents(l?.ligneTvaMontantBaseHtParTaux), tva: cents(l?.ligneTvaMontantTvaParTaux) })) : undefined,
+    Array.isArray(body.ligneTva)
+      ? body.ligneTva.map((l: any, i: number) => ({ base: amountField(`ligneTva[${i}].ligneTvaMontantBaseHtParTaux`, l?.ligneTvaMontantBaseHtParTaux), tva: amountField(`ligneTva[${i}].ligneTvaMontantTvaParTaux`, l?.ligneTvaMontantTvaParTaux) }))
+      : undefined,
     Array.isArray(body.lignePoste)
       ? body.lignePoste.map((l: any) => ({ quantite: l?.lignePosteQuantite, unitaire: l?.lignePosteMontantUnitaireHT, remise: l?.lignePosteMontantRemiseHT }))
       : undefined,

@@ -1,4 +1,5 @@
 import { fromCents, normalizeAmount, toCents } from '../domain/amount'
+import { JsonDecimal } from '../domain/exact-json'
 import { REFUSALS, refuse, type SandboxRefusal } from './sandbox-errors'
 import type { SeedStructure } from './seed-directory'
 
@@ -19,14 +20,29 @@ export interface Totals {
   readonly remise: bigint
 }
 
-/** Chorus amounts arrive as JSON numbers (or strings); null when absent or unreadable. */
+/** Chorus amounts arrive as JSON numbers (read exactly: a JsonDecimal) or strings; null when absent or unreadable. */
 export function cents(v: unknown): bigint | null {
+  if (v instanceof JsonDecimal) v = v.text
   if (typeof v !== 'number' && typeof v !== 'string') return null
   try {
     return toCents(normalizeAmount(v))
   } catch {
     return null
   }
+}
+
+/**
+ * A soumettre amount: null when absent; a JSON number with at most two decimals, in cents, exactly;
+ * anything else is refused naming the field. [uncertain] Whether the real platform refuses an amount sent
+ * as a string is not public (its Java side may coerce it); the published clients send numbers (reference
+ * "Updates checked 2026-11"), and the sandbox insists on it so that the connector keeps doing so.
+ */
+export function amountField(field: string, v: unknown): bigint | null {
+  if (v === undefined || v === null) return null
+  const text = v instanceof JsonDecimal ? v.text : typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : undefined
+  if (text === undefined) refuse(REFUSALS.badRequest(`${field} doit être un nombre JSON${typeof v === 'string' ? ', pas une chaîne' : ''}`))
+  if (!/^-?\d+(\.\d{1,2})?$/.test(text)) refuse(REFUSALS.badRequest(`${field} : au plus deux décimales (${text})`))
+  return toCents(text)
 }
 
 /** A bare date as invoice number is refused (docs "Bien renseigner son numéro de facture", reference §4). */
@@ -75,7 +91,7 @@ export function totalsRefusal(
     let total = 0n
     for (const l of lignePoste) {
       const unit = cents(l.unitaire)
-      const q = typeof l.quantite === 'number' || typeof l.quantite === 'string' ? String(l.quantite) : ''
+      const q = l.quantite instanceof JsonDecimal || typeof l.quantite === 'number' || typeof l.quantite === 'string' ? String(l.quantite) : ''
       const m = /^(\d+)(?:\.(\d{1,4}))?$/.exec(q)
       if (unit === null || !m) return REFUSALS.totals('ligne de poste illisible')
       const scale = 10n ** BigInt(m[2]?.length ?? 0)

@@ -149,6 +149,8 @@ export function createSandboxStore(options: SandboxStoreOptions = {}) {
     clock: { ...baseClock },
     random: mulberry32(options.randomSeed ?? 20261121),
     calls: {} as Record<string, number>,
+    /** The last request bodies per operation, as received (raw text), for tests that check what went on the wire. */
+    requests: {} as Record<string, string[]>,
     tokens: new Map<string, number>(),
     invoices: new Map<number, SandboxInvoice>(),
     invoicesBySupplier: new Map<number, SandboxInvoice[]>(),
@@ -171,6 +173,7 @@ export function createSandboxStore(options: SandboxStoreOptions = {}) {
     state.clock = { ...baseClock }
     state.random = mulberry32(options.randomSeed ?? 20261121)
     state.calls = {}
+    state.requests = {}
     state.tokens.clear()
     state.invoices.clear()
     state.invoicesBySupplier.clear()
@@ -267,6 +270,12 @@ export function createSandboxStore(options: SandboxStoreOptions = {}) {
     },
     count(key: string) {
       state.calls[key] = (state.calls[key] ?? 0) + 1
+    },
+    /** Keeps the raw body of a call (the last 20 per operation; a body over 256 KB, a file, only as its size). */
+    recordRequest(operation: string, raw: string) {
+      const list = (state.requests[operation] ??= [])
+      list.push(raw.length > 256 * 1024 ? JSON.stringify({ omitted: 'body over 256 KB', length: raw.length }) : raw)
+      if (list.length > 20) list.shift()
     },
     random: () => state.random(),
     nextFlowNumber(): string {
