@@ -74,8 +74,8 @@ export interface FakeOdoo {
   document(id: number): Record<string, any> | undefined
   /** Answers requests with a redirect to `target` + the request's path: the next `times` ones, or all (null: stop). */
   redirectTo(target: string | null, status?: number, times?: number): void
-  /** Answers the next `count` requests with 429 and this Retry-After (null: no header). */
-  throttle(count: number, retryAfter: string | null): void
+  /** Answers `count` requests with 429 and this Retry-After (null: no header), after letting `after` requests through. */
+  throttle(count: number, retryAfter: string | null, after?: number): void
   /** The key's user lacks the right to call `method` (any when omitted) on `model` (null: lift all). */
   deny(model: string | null, method?: string): void
   close(): Promise<void>
@@ -137,7 +137,7 @@ export async function startFakeOdoo(opts: FakeOdooOptions): Promise<FakeOdoo> {
   const requests: FakeOdooRequest[] = []
   const denied: Array<{ model: string; method?: string | undefined }> = []
   let redirect: { target: string; status: number; times: number } | null = null
-  let throttled: { count: number; retryAfter: string | null } = { count: 0, retryAfter: null }
+  let throttled: { count: number; retryAfter: string | null; after: number } = { count: 0, retryAfter: null, after: 0 }
   let nextId = 100
   let clock = Date.UTC(2026, 10, 1, 8, 0, 0)
   // Odoo writes naive UTC `YYYY-MM-DD HH:MM:SS`; two writes in the same second share a write_date.
@@ -386,7 +386,8 @@ export async function startFakeOdoo(opts: FakeOdooOptions): Promise<FakeOdoo> {
         res.end()
         return
       }
-      if (throttled.count > 0) {
+      if (throttled.count > 0 && throttled.after > 0) throttled.after--
+      else if (throttled.count > 0) {
         throttled.count--
         res.writeHead(429, { 'content-type': 'text/html', ...(throttled.retryAfter !== null ? { 'retry-after': throttled.retryAfter } : {}) })
         res.end('<h1>Too Many Requests</h1>')
@@ -493,8 +494,8 @@ export async function startFakeOdoo(opts: FakeOdooOptions): Promise<FakeOdoo> {
     redirectTo(target, status = 307, times = Infinity) {
       redirect = target === null ? null : { target, status, times }
     },
-    throttle(count, retryAfter) {
-      throttled = { count, retryAfter }
+    throttle(count, retryAfter, after = 0) {
+      throttled = { count, retryAfter, after }
     },
     deny(model, method) {
       if (model === null) denied.length = 0
