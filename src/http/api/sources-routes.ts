@@ -80,7 +80,7 @@ export function sourcesRoutes(ports: Ports) {
   )
 
   app.openapi(
-    apiRoute('admin', { method: 'post', path: '/sources', tags: ['admin'], summary: 'Add a source (folder: path, recursive, afterIntake, pollSeconds; odoo: url, database, login, apiKey, rootFolderId, receivedTag)', request: { body: { required: true, content: { 'application/json': { schema: SourceInput } } } }, responses: { 201: { description: 'Created', content: one }, 409: { description: 'Name taken' } } }),
+    apiRoute('admin', { method: 'post', path: '/sources', tags: ['admin'], summary: 'Add a source (folder: path, recursive, afterIntake, pollSeconds; odoo: url, apiKey, protocol auto|json2|jsonrpc, database and login (required for JSON-RPC), rootFolderId, receivedTag)', request: { body: { required: true, content: { 'application/json': { schema: SourceInput } } } }, responses: { 201: { description: 'Created', content: one }, 409: { description: 'Name taken' } } }),
     async (c) => {
       const body = c.req.valid('json')
       const config = await checkSourceConfig(ports, body.kind, body.config)
