@@ -13,7 +13,7 @@ const API_KEY = 'odoo-api-key-0123456789'
  * The Odoo servers the intake runs against: 17 and 18 over JSON-RPC, 19 and 20 over JSON-2 (the
  * source's protocol is left at auto, so each variant also proves the detection), and a 19 whose
  * `rpc` module is uninstalled (/jsonrpc answers 404). JSON-2 needs neither login nor database: the
- * last two variants leave them out (no X-Odoo-Database then).
+ * no-rpc and v20 variants leave some out (no X-Odoo-Database then). JSON-RPC forced on a 19 closes the list.
  */
 const VARIANTS: Array<{ key: string; server: FakeOdooOptions; protocol: 'jsonrpc' | 'json2'; connection: Record<string, unknown> }> = [
   { key: 'v17', server: { set: 'v17' }, protocol: 'jsonrpc', connection: { database: 'odoo', login: 'connector@example.com' } },
@@ -21,6 +21,8 @@ const VARIANTS: Array<{ key: string; server: FakeOdooOptions; protocol: 'jsonrpc
   { key: 'v19', server: { set: 'v19' }, protocol: 'json2', connection: { database: 'odoo', login: 'connector@example.com' } },
   { key: 'v19-no-rpc', server: { set: 'v19', rpc: false }, protocol: 'json2', connection: { database: 'odoo' } },
   { key: 'v20', server: { set: 'v20' }, protocol: 'json2', connection: {} },
+  // JSON-RPC forced on a 19 (still served by its rpc module): the same model logic over the old transport.
+  { key: 'v19-forced-jsonrpc', server: { set: 'v19' }, protocol: 'jsonrpc', connection: { database: 'odoo', login: 'connector@example.com', protocol: 'jsonrpc' } },
 ]
 
 describe.each(testEngines())('Odoo Documents source on $name', (engine) => {
