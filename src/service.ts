@@ -9,6 +9,7 @@ import { openDatabase, type OpenedDatabase } from './db/database'
 import { migrateToLatest } from './db/migrate'
 import { ensureAdminKey } from './db/api-keys'
 import { oneSealedSecret } from './db/sealed-secrets'
+import { isDatabaseUnreachable } from './db/database-errors'
 import { loadSecretKey } from './secrets/secret-key'
 import { createSecretBox } from './secrets/secret-box'
 import { createMetrics } from './http/metrics'
@@ -69,7 +70,11 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
   const database = await openDatabase({ url: config.databaseUrl, dir: join(config.dataDir, 'pglite'), poolSize: config.databasePoolSize })
   const { db } = database
   try {
-    const applied = await migrateToLatest(db)
+    const applied = await migrateToLatest(db).catch((e: Error) => {
+      if (!config.databaseUrl || !isDatabaseUnreachable(e)) throw e
+      const u = new URL(config.databaseUrl)
+      throw new Error(`cannot reach the database at ${u.hostname}:${u.port || 5432} (${e.message.replace(/^migration \S+ failed: /, '')}): check DATABASE_URL and that PostgreSQL is running`)
+    })
     if (applied.length) logger.info({ migrations: applied }, 'database migrated')
 
     // The key is checked against what the database holds before anything is sealed with it: a missing
@@ -117,7 +122,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       inboxDir: config.inboxDir,
       copyOut: database.copyOut,
     }
-    const wiring = wire(ports, config)
+    let listening: string | undefined
+    const wiring = wire(ports, config, { publicUrl: () => config.publicUrl ?? listening ?? `http://localhost:${config.port}` })
     const app = createApp({
       db,
       logger,
@@ -134,7 +140,10 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolve(s))
     })
     const port = (server.address() as AddressInfo).port
-    const url = config.publicUrl ?? `http://localhost:${port}`
+    // Without PUBLIC_URL, the address we listen on (localhost when it is every interface).
+    const listenHost = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host.includes(':') ? `[${config.host}]` : config.host
+    const url = config.publicUrl ?? `http://${listenHost}:${port}`
+    listening = url
 
     const loopback = `http://127.0.0.1:${port}/sandbox`
     chorus = createChorusClient({

@@ -66,6 +66,8 @@ export interface WiringOptions {
   readonly intakeTickMs?: number
   readonly pdfWorkers?: number
   readonly sync?: SyncOptions
+  /** Where people reach the service (links in tickets): PUBLIC_URL, else the address it listens on. */
+  readonly publicUrl?: () => string
 }
 
 /** Which adapter scans a configured source. Push sources have none: the host calls us. */
@@ -107,7 +109,7 @@ export function wire(ports: Ports, config: Config, opts: WiringOptions = {}): Wi
     exportsRoutes(ports),
     webhooksRoutes(ports),
     recipientsRoutes(ports),
-    uiSessionsRoutes(ports.db, { publicUrl: config.publicUrl }),
+    uiSessionsRoutes(ports.db, { publicUrl: opts.publicUrl ?? (() => config.publicUrl ?? `http://localhost:${config.port}`) }),
   ]
   // The tab pages act through the same API routes (app.ts mounts the API keys routes itself, so the
   // settings page is given them here).

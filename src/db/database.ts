@@ -39,7 +39,8 @@ export async function openDatabase(opts: { url?: string | undefined; dir?: strin
         return pg.types.getTypeParser(oid, format)
       },
     }
-    const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10, types })
+    // A connection that cannot be made within 5 s fails (503 on the API) instead of holding the request open.
+    const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10, types, connectionTimeoutMillis: 5000 })
     // An idle client's error (server restart, network cut) must not crash the process; the next query reports it.
     pool.on('error', () => {})
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) })

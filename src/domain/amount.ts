@@ -4,6 +4,18 @@
  */
 export type Amount = string
 
+/**
+ * The largest whole part we take: 13 digits (under ten thousand billion euros). The reference gives no
+ * figure; Chorus Pro's amounts are JSON numbers, exact as IEEE doubles to 15 significant digits, and
+ * 13 + 2 decimals keeps every amount exact on the way (go-choruspro and the OCA module use float64).
+ */
+export const MAX_AMOUNT_WHOLE_DIGITS = 13
+
+/** Whether a normalised amount fits what Chorus Pro can take (see MAX_AMOUNT_WHOLE_DIGITS). */
+export function amountFits(amount: Amount): boolean {
+  return amount.replace('-', '').split('.')[0]!.replace(/^0+(?=\d)/, '').length <= MAX_AMOUNT_WHOLE_DIGITS
+}
+
 const AMOUNT = /^-?\d+(\.\d{1,2})?$/
 
 export function isAmount(v: unknown): v is Amount {

@@ -9,6 +9,7 @@ import { handleError, handleNotFound, validationHook } from './error-response'
 import { requestContext } from './middleware/request-context'
 import { accessLog } from './middleware/access-log'
 import { bodyLimits } from './middleware/body-limits'
+import { rejectNul } from './middleware/reject-nul'
 import { authenticate, requireRole } from './middleware/auth'
 import type { Metrics } from './metrics'
 import { systemRoutes } from './system-routes'
@@ -73,6 +74,7 @@ export function createApp(deps: AppDeps) {
   }))
 
   app.use('/api/*', authenticate(deps.db))
+  app.use('/api/*', rejectNul())
 
   app.route('/api/v1', apiKeysRoutes(deps.db))
   for (const routes of deps.apiRoutes ?? []) app.route('/api/v1', routes)

@@ -2,6 +2,7 @@ import type { Context } from 'hono'
 import { HTTPException } from 'hono/http-exception'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import { z } from '@hono/zod-openapi'
+import { isDatabaseUnreachable } from '../db/database-errors'
 import { AppError } from '../domain/app-error'
 import { ChorusError } from '../chorus/chorus-error'
 import { pickLang, type Lang } from '../domain/localized'
@@ -64,10 +65,22 @@ export function handleError(err: Error, c: Context<AppEnv>): Response {
   if (err instanceof z.ZodError) {
     return c.json(errorBody('invalid_request', invalidRequest[lang], describeIssues(err.issues)), 400)
   }
-  // PostgreSQL refuses a NUL character in text (22021, e.g. `?q=%00`): the request's fault, not ours
-  // (found by test/reliability/security.test.ts, 2026-11-21).
-  if ((err as { code?: unknown }).code === '22021') {
+  const code = (err as { code?: unknown }).code
+  // PostgreSQL refuses a NUL character in text (22021, e.g. `?q=%00`) and in JSON (22P05): the request's
+  // fault, not ours (found by test/reliability/security.test.ts, 2026-11-21). JSON bodies are checked
+  // field by field before any handler (rejectNulInJson); this is the net for the rest.
+  if (code === '22021' || code === '22P05') {
     return c.json(errorBody('invalid_characters', lang === 'fr' ? 'La requête contient un caractère invalide (NUL, U+0000).' : 'The request holds an invalid character (NUL, U+0000).'), 400)
+  }
+  // A number past the column's range (22003): an id of 20 digits names nothing that exists.
+  if (code === '22003') {
+    if (/\/\d{19,}(\/|$)/.test(c.req.path)) return c.json(errorBody('not_found', lang === 'fr' ? 'Aucun élément ne porte cet identifiant.' : 'Nothing has this id.'), 404)
+    return c.json(errorBody('value_out_of_range', lang === 'fr' ? 'Une valeur de la requête est hors des limites admises.' : 'A value of the request is out of the allowed range.'), 400)
+  }
+  if (isDatabaseUnreachable(err)) {
+    c.get('logger')?.warn({ err: err.message }, 'database unreachable')
+    c.header('Retry-After', '10')
+    return c.json(errorBody('database_unavailable', lang === 'fr' ? 'La base de données est injoignable pour le moment. Réessayez dans quelques secondes ; si cela dure, vérifiez que PostgreSQL fonctionne.' : 'The database cannot be reached right now. Try again in a few seconds; if it lasts, check that PostgreSQL is running.'), 503)
   }
   const requestId = c.get('requestId')
   c.get('logger')?.error({ err: { message: err.message, stack: err.stack, name: err.name }, requestId }, 'unhandled error')

@@ -4,7 +4,7 @@ import { testEngines, type TestDatabase } from '../support/databases'
 import { captureLogs } from '../support/log-capture'
 import { backoffMs, claimJobs, completeJob, insertJob as enqueue, failJob, rescueExpiredLeases } from '../../src/db/jobs'
 import { createWorker } from '../../src/jobs/worker'
-import { PermanentJobError, RetryLaterError } from '../../src/workflows/jobs'
+import { JOB_KINDS, PermanentJobError, RetryLaterError, type JobKind } from '../../src/workflows/jobs'
 
 describe.each(testEngines())('job queue on $name', (engine) => {
   let t: TestDatabase
@@ -153,5 +153,40 @@ describe.each(testEngines())('job queue on $name', (engine) => {
     expect(row.state).toBe('pending')
     expect(row.attempts).toBe(0)
     expect(row.locked_by).toBeNull()
+  })
+
+  it('never starves intake behind a backlog of webhook deliveries: each lane has its own share', async () => {
+    const logs = captureLogs()
+    const laneOf = (kind: string) => JOB_KINDS[kind as JobKind]?.lane ?? 'background'
+    const ran: string[] = []
+    const worker = createWorker({
+      db: t.db,
+      logger: logs.logger,
+      pollMs: 20,
+      concurrency: { intake: 1, documents: 2, background: 1 },
+      laneOf,
+      handlers: {
+        'webhook.deliver': async () => { await new Promise((r) => setTimeout(r, 200)); ran.push('webhook') },
+        'source.scan': async () => { ran.push('scan') },
+        'document.analyse': async () => { ran.push('analyse') },
+      },
+    })
+    // 500 deliveries waiting first, with a higher priority than anything else.
+    for (let i = 0; i < 500; i++) await enqueue(t.db, { kind: 'webhook.deliver', payload: { deliveryId: String(i) }, priority: 9 })
+    const scan = await enqueue(t.db, { kind: 'source.scan', payload: { sourceId: '1' } })
+    const analyse = await enqueue(t.db, { kind: 'document.analyse', payload: { documentId: '1' } })
+    const t0 = Date.now()
+    worker.start()
+    const until = Date.now() + 10_000
+    while (Date.now() < until && !(ran.includes('scan') && ran.includes('analyse'))) await new Promise((r) => setTimeout(r, 20))
+    const waited = Date.now() - t0
+    await worker.stop(100)
+    expect(ran).toContain('scan')
+    expect(ran).toContain('analyse')
+    // Both ran within the first claims, while nearly all deliveries still wait.
+    expect(waited).toBeLessThan(2_000)
+    expect(ran.filter((r) => r === 'webhook').length).toBeLessThan(20)
+    const states = await t.db.selectFrom('jobs').select(['id', 'state']).where('id', 'in', [scan.id, analyse.id]).execute()
+    expect(states.map((s) => s.state)).toEqual(['done', 'done'])
   })
 })

@@ -5,7 +5,11 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { testEngines, type TestDatabase } from '../support/databases'
 import { startTestService, type TestService } from '../support/in-process-service'
+import { Hono } from 'hono'
 import { SANDBOX_CREDENTIALS } from '../../src/sandbox'
+import { handleError } from '../../src/http/error-response'
+import type { AppEnv } from '../../src/http/app-env'
+import { invoicePdf } from '../support/invoice-pdf'
 
 /**
  * Sends `total` bytes with a Content-Length (or chunked) and counts how many the server let us write
@@ -125,6 +129,81 @@ describe.each(testEngines())('hardening on $name', (engine) => {
     }
     // A LAN receiver stays allowed.
     expect((await s.api('/webhooks', { method: 'POST', json: { url: 'http://192.168.1.20/hook', events: [] } })).status).toBe(201)
+  })
+})
+
+describe.each(testEngines())('bad input that was a 500, on $name', (engine) => {
+  let t: TestDatabase | undefined
+  let s: TestService
+  beforeAll(async () => {
+    t = engine.name === 'postgres' ? await engine.open() : undefined
+    s = await startTestService({ ...(t?.url ? { DATABASE_URL: t.url } : {}), CRON_ENABLED: 'false', PUBLIC_URL: 'https://connecteur.example.fr' })
+  })
+  afterAll(async () => {
+    await s?.stop()
+    await t?.close()
+  })
+
+  it('answers 400 naming the field for a NUL character in JSON values and upload metadata', async () => {
+    const form = new FormData()
+    form.set('file', new File([Buffer.from('%PDF-1.4\n%%EOF\n')], 'a.pdf', { type: 'application/pdf' }))
+    form.set('metadata', JSON.stringify({ numero: 'FA\u00001' }))
+    const up = await s.api('/documents', { method: 'POST', body: form })
+    expect(up.status).toBe(400)
+    expect(((await up.json()) as any).error.details[0].field).toBe('metadata.numero')
+    const removed = await s.api('/documents/remove', { method: 'POST', json: { ids: ['1'], reason: 'doublon\u0000' } })
+    expect(removed.status).toBe(400)
+    const body = (await removed.json()) as any
+    expect(body.error.code).toBe('invalid_characters')
+    expect(body.error.details[0].field).toBe('reason')
+    const patched = await s.api('/documents/1', { method: 'PATCH', json: { fields: { invoiceNumber: 'F\u00002026' } } })
+    expect(patched.status).toBe(400)
+    expect(((await patched.json()) as any).error.details[0].field).toBe('fields.invoiceNumber')
+  })
+
+  it('answers 404 for ids beyond the database’s range, 403 for a malformed Origin, and uses PUBLIC_URL for ticket links', async () => {
+    for (const path of ['/invoices/99999999999999999999', '/invoices/99999999999999999999/history']) {
+      const r = await s.api(path)
+      expect(r.status, path).toBe(404)
+    }
+    const ticket = await fetch(`${s.url}/api/v1/ui-sessions`, { method: 'POST', headers: { authorization: `Bearer ${s.adminKey}`, host: 'evil.example.com' } })
+    const { url } = (await ticket.json()) as { url: string }
+    expect(url.startsWith('https://connecteur.example.fr/ui/enter?ticket=')).toBe(true)
+    const entered = await fetch(`${s.url}/ui/enter?ticket=${new URL(url).searchParams.get('ticket')}`, { redirect: 'manual' })
+    const cookie = entered.headers.get('set-cookie')!.split(';')[0]!
+    const r = await fetch(`${s.url}/ui/api/v1/documents/remove`, { method: 'POST', headers: { cookie, origin: 'http://[bad', 'content-type': 'application/json', 'x-csrf-token': 'x' }, body: '{"ids":["1"]}' })
+    expect(r.status).toBe(403)
+  })
+
+  it('refuses an amount with more digits than Chorus Pro takes, saying the limit', { timeout: 60_000 }, async () => {
+    // The demo account would submit it at once: this test edits it first.
+    expect((await s.api('/accounts/1', { method: 'PATCH', json: { autoSubmit: false } })).status).toBe(200)
+    const form = new FormData()
+    const { bytes } = await invoicePdf({ seed: 5, recipientIndex: 0, number: 'F-2026-AMT1', serviceCode: null, engagement: null })
+    form.set('file', new File([bytes], 'amount.pdf', { type: 'application/pdf' }))
+    const doc = ((await (await s.api('/documents', { method: 'POST', body: form })).json()) as any).document
+    const seen = await s.until(async () => { const d = (await (await s.api(`/documents/${doc.id}`)).json()) as any; return d.stage !== 'received' && d.stage !== 'analysing' ? d : undefined }, 25_000, 'analysis')
+    expect(seen.stage, JSON.stringify(seen)).toBe('to_submit')
+    const r = await s.api(`/documents/${doc.id}`, { method: 'PATCH', json: { fields: { amountGross: '9'.repeat(400) } } })
+    expect(r.status).toBe(400)
+    const body = (await r.json()) as any
+    expect(body.error.message).toContain('13')
+  })
+})
+
+describe('an unreachable database', () => {
+  it('stops the start with “cannot reach the database at host:port”', async () => {
+    await expect(startTestService({ DATABASE_URL: 'postgres://postgres@127.0.0.1:1/none', CRON_ENABLED: 'false' })).rejects.toThrow(/cannot reach the database at 127\.0\.0\.1:1/)
+  })
+
+  it('answers 503 with Retry-After, never a 500, while it is down', async () => {
+    const app = new Hono<AppEnv>()
+    app.get('/x', () => { throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }) })
+    app.onError(handleError)
+    const r = await app.request('/x')
+    expect(r.status).toBe(503)
+    expect(r.headers.get('retry-after')).toBe('10')
+    expect(((await r.json()) as any).error.code).toBe('database_unavailable')
   })
 })
 

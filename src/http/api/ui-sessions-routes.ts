@@ -25,7 +25,11 @@ const TicketSchema = z
  * the key that asked for the ticket (a viewer key gives a read-only session), and no key ever
  * appears in a page or a URL.
  */
-export function uiSessionsRoutes(db: Database, opts: { publicUrl?: string | undefined } = {}) {
+/**
+ * `publicUrl`: where people reach us, from configuration only (PUBLIC_URL, else the listen address):
+ * a link built from the request's Host header would send the ticket wherever a forged header says.
+ */
+export function uiSessionsRoutes(db: Database, opts: { publicUrl: () => string }) {
   const app = apiRouter()
   app.openapi(
     apiRoute('viewer', {
@@ -49,7 +53,7 @@ export function uiSessionsRoutes(db: Database, opts: { publicUrl?: string | unde
       const body = CreateBody.parse(json)
       await purgeExpiredUi(db)
       const { ticket, expiresAt } = await createUiTicket(db, { apiKeyId: c.get('apiKey').id, lang: body.lang, tab: body.tab })
-      const base = opts.publicUrl ?? new URL(c.req.url).origin
+      const base = opts.publicUrl()
       return c.json({ url: `${base}/ui/enter?ticket=${encodeURIComponent(ticket)}`, expiresAt: expiresAt.toISOString() }, 201)
     },
   )

@@ -8,6 +8,7 @@ import { AppError } from '../../domain/app-error'
 import type { Lang } from '../../domain/localized'
 import type { AppEnv } from '../app-env'
 import { handleError, handleNotFound } from '../error-response'
+import { rejectNul } from '../middleware/reject-nul'
 import { requireCsrf, requireUiSession, type UiEnv } from './ui-session'
 
 /** Where the pages reach the JSON API: the same routes as /api/v1, authorised by the session cookie. */
@@ -43,7 +44,7 @@ export function createApiBridge(db: Database, groups: ReadonlyArray<OpenAPIHono<
     }
     return requireUiSession(db)(c, async () => {
       // The body limit is the app's (middleware/body-limits.ts), applied before the form is read here.
-      await requireCsrf()(c, next)
+      await requireCsrf()(c, async () => { await rejectNul()(c, next) })
     })
   })
   for (const g of groups) bridge.route('/', g)

@@ -2,7 +2,7 @@ import { now } from '../../db/sql-now'
 import { sql } from 'kysely'
 import { AppError } from '../../domain/app-error'
 import { FIELD_NAMES, fieldLayer, type FieldName, type InvoiceFields } from '../../domain/invoice-fields'
-import { normalizeAmount, parsePrintedAmount } from '../../domain/amount'
+import { amountFits, MAX_AMOUNT_WHOLE_DIGITS, normalizeAmount, parsePrintedAmount } from '../../domain/amount'
 import { isCalendarDate, makeCalendarDate } from '../../domain/calendar-date'
 import { compactIdentifier } from '../../domain/siret'
 import { getAccount } from '../../db/accounts'
@@ -32,7 +32,11 @@ export function normalizeTypedValue(name: FieldName, raw: string): string {
   if (AMOUNT_FIELDS.includes(name)) {
     const a = parsePrintedAmount(v)
     if (a === null) throw new AppError(400, 'invalid_field', { fr: `${name} : « ${raw} » n’est pas un montant (ex. 1234,56).`, en: `${name}: "${raw}" is not an amount (e.g. 1234.56).` }, { field: name })
-    return normalizeAmount(a)
+    const amount = normalizeAmount(a)
+    if (!amountFits(amount)) {
+      throw new AppError(400, 'invalid_field', { fr: `${name} : « ${raw.slice(0, 40)}${raw.length > 40 ? '…' : ''} » dépasse ${MAX_AMOUNT_WHOLE_DIGITS} chiffres avant la virgule, plus que Chorus Pro n’accepte.`, en: `${name}: "${raw.slice(0, 40)}${raw.length > 40 ? '…' : ''}" has more than ${MAX_AMOUNT_WHOLE_DIGITS} digits before the decimal point, more than Chorus Pro takes.` }, { field: name, maxWholeDigits: MAX_AMOUNT_WHOLE_DIGITS })
+    }
+    return amount
   }
   if (name === 'invoiceDate') {
     const m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(v)
