@@ -39,8 +39,8 @@ export const consulterCRDetailleResponse = z.looseObject({
 })
 export type ConsulterCRDetailleResponse = z.output<typeof consulterCRDetailleResponse>
 
-/** Flow states after which polling stops (OCA, reference §3.2). */
-export const FINAL_FLOW_STATES: readonly string[] = ['IN_REJETE', 'IN_INTEGRE', 'IN_INTEGRE_PARTIEL']
+/** Flow states after which polling stops (OCA, reference §3.2; IN_INCIDENTE too, "Updates checked 2026-11"): one list, in the domain. */
+export { FINAL_FLOW_STATES } from '../domain/invoice-status'
 
 // ---- transverses/v1/recuperer/structures/actives/fournisseur ----
 

@@ -3,7 +3,7 @@ import { z } from 'zod'
 import * as directory from './directory-handlers'
 import * as factures from './factures-handlers'
 import { checkCproAccount, injectFaults, issueToken, tokenProblem, unauthorized } from './gateway'
-import { INVOICE_STATUSES } from '../domain/invoice-status'
+import { isKnownStatus } from '../domain/invoice-status'
 import { JsonDecimal, parseJson, stringifyJson } from '../domain/exact-json'
 import { planAfter, type OutcomeRule } from './invoice-lifecycle'
 import { OK, RefusalError, type SandboxRefusal } from './sandbox-errors'
@@ -182,8 +182,11 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     if (!inv) return c.json({ error: { code: 'not_found', message: 'no such invoice' } }, 404)
     const b = (await c.req.json().catch(() => null)) as { status?: unknown; comment?: unknown } | null
     const status = typeof b?.status === 'string' ? b.status : ''
-    if (!(INVOICE_STATUSES as readonly string[]).includes(status)) {
-      return c.json({ error: { code: 'invalid_status', message: `status must be one of ${INVOICE_STATUSES.join(', ')}` } }, 400)
+    // Any code Chorus Pro knows (domain/invoice-status.ts, ~60), and, with `"unknown": true`, a code it
+    // may add one day: the connector must keep and show a status it has never heard of.
+    const unknownAllowed = (b as { unknown?: unknown } | null)?.unknown === true
+    if (!/^[A-Z][A-Z0-9_]{1,60}$/.test(status) || (!isKnownStatus(status) && !unknownAllowed)) {
+      return c.json({ error: { code: 'invalid_status', message: 'status must be a Chorus Pro status code (or set "unknown": true for a code Chorus Pro may add later)' } }, 400)
     }
     store.advance(inv)
     store.setStatus(inv, status, typeof b?.comment === 'string' ? b.comment : undefined, planAfter(status))

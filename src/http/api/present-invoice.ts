@@ -1,5 +1,6 @@
 import { z } from '@hono/zod-openapi'
 import type { InvoiceRow } from '../../db/schema'
+import { describeStatus } from '../../domain/invoice-status'
 
 /** DESIGN.md "Shapes the host relies on": an invoice. Extend, never rename. */
 export const InvoiceSchema = z
@@ -9,6 +10,9 @@ export const InvoiceSchema = z
     invoiceNumber: z.string(),
     invoiceType: z.string(),
     status: z.string().openapi({ description: 'Chorus Pro status code, raw', example: 'MISE_A_DISPOSITION' }),
+    statusLabel: z.object({ fr: z.string(), en: z.string() }).openapi({ description: 'The status as a person reads it; the raw code when Chorus Pro sent one the connector does not know' }),
+    statusGroup: z.enum(['in_progress', 'to_process', 'paid', 'rejected', 'closed']).nullable().openapi({ description: 'Null for a status code the connector does not know (kept and shown raw)' }),
+    statusKnown: z.boolean(),
     statusAt: z.string(),
     statusComment: z.string().nullable(),
     recipientSiret: z.string().nullable(),
@@ -33,12 +37,16 @@ export const InvoiceSchema = z
   .openapi('Invoice')
 
 export function presentInvoice(r: InvoiceRow) {
+  const status = describeStatus(r.status)
   return {
     id: r.id,
     chorusInvoiceId: String(r.chorus_invoice_id),
     invoiceNumber: r.invoice_number,
     invoiceType: r.invoice_type,
     status: r.status,
+    statusLabel: status.label,
+    statusGroup: status.group,
+    statusKnown: status.known,
     statusAt: r.status_at.toISOString(),
     statusComment: r.status_comment,
     recipientSiret: r.recipient_siret,

@@ -108,6 +108,7 @@ const words = {
   'statusGroup.to_process': ['À traiter', 'To process'],
   'statusGroup.paid': ['Mis en paiement', 'Paid'],
   'statusGroup.rejected': ['Rejetées', 'Rejected'],
+  'statusGroup.closed': ['Closes sans paiement', 'Closed without payment'],
   search: ['Recherche', 'Search'],
   searchHint: ['Numéro, destinataire…', 'Number, recipient…'],
   from: ['Déposée du', 'Deposited from'],

@@ -13,6 +13,7 @@ import { layersOf, valueOf } from './document-form'
 import type { Ports } from '../ports'
 import { chorusProblem } from '../chorus-problem'
 import { chorusInstant } from '../../domain/chorus-date'
+import { describeFlowStatus } from '../../domain/invoice-status'
 import { RetryLaterError, type JobPayloads } from '../jobs'
 import { faultPoint } from '../../fault-points'
 import { linkReplacements } from '../tracking/handle-rejection'
@@ -347,24 +348,42 @@ export async function followFlow(ports: Ports, documentId: string, opts: SubmitO
   if (!flowNumber) return reconcile(ports, { ...doc, submission_attempt: null })
   const report = await ports.chorus.consulterCRDetaille(tech, { numeroFluxDepot: flowNumber })
   const state = report.etatCourantDepotFlux
+  const flow = describeFlowStatus(state)
   const number = doc.invoice_number
   const mine = report.listeErreurDP.filter((x) => !number || !x.numeroDP || x.numeroDP === number)
-  if (state === 'IN_REJETE' || state === 'IN_INCIDENTE' || (state === 'IN_INTEGRE_PARTIEL' && mine.length)) {
+  if (flow.outcome === 'rejected' || flow.outcome === 'incident' || (flow.outcome === 'partly_integrated' && mine.length)) {
     const libelle = [...mine.map((x) => x.libelleErreurDP), ...report.listeErreurTechnique.map((x) => x.libelleErreur)].filter(Boolean).join(' | ')
-    const error: SubmitError = {
-      code: 'chorus_flow_rejected',
-      message: { fr: `Chorus Pro a rejeté le flux ${flowNumber} : ${libelle || state}. Corrigez la facture puis renvoyez-la.`, en: `Chorus Pro rejected flow ${flowNumber}: ${libelle || state}. Correct the invoice, then send it again.` },
-      raw: { etatCourantDepotFlux: state, listeErreurDP: report.listeErreurDP, listeErreurTechnique: report.listeErreurTechnique },
-    }
+    // Chorus Pro's words end with their own full stop ("… est obligatoire."): one sentence ends once.
+    const reason = sentence(libelle || `${flow.label.fr} (${state})`)
+    const reasonEn = sentence(libelle || `${flow.label.en} (${state})`)
+    const error: SubmitError =
+      flow.outcome === 'incident'
+        ? {
+            // IN_INCIDENTE: Chorus Pro did not process the flow; the same file goes again, nothing to correct (reference "Updates checked 2026-11").
+            code: 'chorus_flow_incident',
+            message: { fr: `Chorus Pro n’a pas traité le flux ${flowNumber} (incident)${libelle ? ` : ${reason}` : '.'} Renvoyez la facture telle quelle (Valider), sans rien corriger.`, en: `Chorus Pro did not process flow ${flowNumber} (incident)${libelle ? `: ${reasonEn}` : '.'} Send the invoice again as it is (Validate), nothing to correct.` },
+            raw: { etatCourantDepotFlux: state, listeErreurDP: report.listeErreurDP, listeErreurTechnique: report.listeErreurTechnique },
+          }
+        : {
+            code: 'chorus_flow_rejected',
+            message: { fr: `Chorus Pro a rejeté le flux ${flowNumber} : ${reason} Corrigez la facture puis renvoyez-la.`, en: `Chorus Pro rejected flow ${flowNumber}: ${reasonEn} Correct the invoice, then send it again.` },
+            raw: { etatCourantDepotFlux: state, listeErreurDP: report.listeErreurDP, listeErreurTechnique: report.listeErreurTechnique },
+          }
     await recordEvent(ports, doc.id, 'submission.error', error)
     await ports.db.updateTable('documents').set({ stage: 'to_submit', submit_error: JSON.stringify(error), submission_attempt: null, updated_at: now() }).where('id', '=', doc.id).where('stage', '=', 'submitting').execute()
     return { status: 'refused', error }
   }
-  if (state !== 'IN_INTEGRE' && state !== 'IN_INTEGRE_PARTIEL') throw new FlowPending(`flow ${flowNumber} is ${state}`)
+  if (flow.outcome !== 'integrated' && flow.outcome !== 'partly_integrated') throw new FlowPending(`flow ${flowNumber} is ${state}`)
   const r = await ports.chorus.rechercherFactureFournisseur(tech, { numeroFluxDepot: flowNumber })
   const f = r.listeFactures.find((x) => !number || x.numeroFacture === number) ?? r.listeFactures[0]
   if (!f) throw new FlowPending(`flow ${flowNumber} integrated but its invoice is not searchable yet`)
   return recordSubmitted(ports, doc, account, doc.fields as InvoiceFields, { ...adoptedFacts(f), reconciled: false, flowNumber }, opts)
+}
+
+/** Ends a text with exactly one full stop (or its own ! or ?). */
+function sentence(text: string): string {
+  const t = text.trim().replace(/[\s.]+$/, '')
+  return /[!?]$/.test(t) ? t : `${t}.`
 }
 
 async function recordEvent(ports: Ports, documentId: string, kind: string, payload: unknown): Promise<void> {
