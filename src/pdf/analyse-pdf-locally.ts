@@ -1,10 +1,11 @@
 import type { InvoiceFields } from '../domain/invoice-fields'
 import { extractTextFields } from './extract-text-fields'
-import { findEmbeddedFiles, type EmbeddedFile, type EmbeddedFileVia } from './find-embedded-files'
+import type { EmbeddedFile, EmbeddedFileVia } from './find-embedded-files'
 import type { FacturxProfile } from './facturx-profile'
 import { MAX_XML_BYTES, parseInvoiceXml } from './parse-invoice-xml'
 import { PdfAnalysisError } from './pdf-analysis-error'
-import { checkContentBudget } from './check-content-budget'
+import { scanPdfStreams, type PdfStreamScan } from './scan-pdf-streams'
+import { DecodeBudget } from './stream-filters'
 import { readPageLines, type TextLine } from './read-page-lines'
 import type { PartyIdentifiers, VatBreakdownLine, XmlInvoice, XmlSyntax } from './xml-invoice'
 
@@ -15,6 +16,8 @@ export interface AnalysePdfOptions {
   readonly maxTextPages?: number
   /** The supplier account's own SIRETs, when known: they are never the recipient. */
   readonly supplierSirets?: readonly string[]
+  /** Decoded bytes the document may cost, every decode path together (default 64 MB). */
+  readonly decodeBudgetBytes?: number
 }
 
 export const DEFAULT_MAX_PAGES = 500
@@ -73,6 +76,13 @@ export async function analysePdfLocally(bytes: Uint8Array, opts: AnalysePdfOptio
   const maxTextPages = Math.max(1, opts.maxTextPages ?? DEFAULT_MAX_TEXT_PAGES)
   if (!looksLikePdf(bytes)) throw new PdfAnalysisError('pdf_not_pdf')
   const warnings: string[] = []
+  // Before pdf.js or pdf-lib sees the bytes: every stream they would decode, decoded once under one
+  // budget (pdf_too_heavy past it); attachments come out of it decoded.
+  const scan = await scanPdfStreams(bytes, {
+    budget: new DecodeBudget(opts.decodeBudgetBytes),
+    maxTextPages,
+    maxFileBytes: MAX_XML_BYTES * 2,
+  })
   const pdfjs = await loadPdfjs()
   // pdfjs may transfer (detach) the buffer it is given; the caller keeps theirs.
   const task = pdfjs.getDocument({
@@ -101,7 +111,6 @@ export async function analysePdfLocally(bytes: Uint8Array, opts: AnalysePdfOptio
     if (encrypted) warnings.push('pdf_encrypted_no_password')
 
     const toRead = pagesToRead(pages, maxTextPages)
-    await checkContentBudget(bytes, toRead)
     const lines: TextLine[] = []
     let readable = 0
     for (const n of toRead) {
@@ -119,7 +128,7 @@ export async function analysePdfLocally(bytes: Uint8Array, opts: AnalysePdfOptio
     const textLength = lines.reduce((n, l) => n + l.text.length, 0)
     if (textLength < 20) warnings.push('no_text_layer')
 
-    const attachments = await embeddedFiles(bytes, encrypted, doc, warnings)
+    const attachments = embeddedFiles(scan, warnings)
     const xml = readXml(attachments, warnings)
     const text = extractTextFields(lines, { supplierSirets: opts.supplierSirets ?? [] })
     warnings.push(...text.warnings)
@@ -150,25 +159,9 @@ function pagesToRead(pages: number, max: number): number[] {
   return [...Array.from({ length: head }, (_, i) => i + 1), ...Array.from({ length: tail }, (_, i) => pages - tail + 1 + i)]
 }
 
-async function embeddedFiles(
-  bytes: Uint8Array,
-  encrypted: boolean,
-  doc: { getAttachments(): Promise<Record<string, { filename: string; content: Uint8Array }> | null> },
-  warnings: string[],
-): Promise<EmbeddedFile[]> {
-  if (encrypted) {
-    // pdf-lib cannot decrypt streams; pdfjs can, but only sees the name tree (not /AF).
-    const found = await doc.getAttachments().catch(() => null)
-    return Object.values(found ?? {}).map((a) => ({ filename: a.filename, bytes: a.content, via: 'names' as const, relationship: null }))
-  }
-  try {
-    const found = await findEmbeddedFiles(bytes, { maxFileBytes: MAX_XML_BYTES * 2 })
-    for (const s of found.skipped) warnings.push(`attachment_skipped:${s.filename}:${s.reason}`)
-    return found.files
-  } catch (e) {
-    warnings.push(`attachments_unreadable:${(e as Error).message.slice(0, 80)}`)
-    return []
-  }
+function embeddedFiles(scan: PdfStreamScan, warnings: string[]): EmbeddedFile[] {
+  for (const s of scan.embedded.skipped) warnings.push(`attachment_skipped:${s.filename}:${s.reason}`)
+  return scan.embedded.files
 }
 
 const PREFERRED_XML = ['factur-x.xml', 'zugferd-invoice.xml', 'xrechnung.xml', 'order-x.xml']

@@ -50,8 +50,8 @@ const MESSAGES: Record<PdfErrorCode, Localized> = {
     en: 'Analysing the PDF exceeded the memory limit. The file may be too heavy (images); simplify it.',
   },
   pdf_too_heavy: {
-    fr: 'Le contenu des pages de ce PDF, une fois décompressé, est démesuré (plus de 64 Mo) : le fichier est anormal ou piégé. Exportez de nouveau la facture depuis le logiciel de facturation.',
-    en: 'This PDF’s page content is enormous once decompressed (over 64 MB): the file is abnormal or booby-trapped. Export the invoice again from the invoicing software.',
+    fr: 'Ce PDF, une fois décompressé (contenu des pages, pièces jointes comme le XML Factur-X, ou structure interne), dépasse 64 Mo, ou enchaîne des filtres de compression qui ne peuvent pas être contrôlés : le fichier est anormal ou piégé. Exportez de nouveau la facture depuis le logiciel de facturation.',
+    en: 'Once decompressed (page content, attachments such as the Factur-X XML, or internal structure), this PDF exceeds 64 MB, or it chains compression filters that cannot be checked: the file is abnormal or booby-trapped. Export the invoice again from the invoicing software.',
   },
   pdf_worker_failed: {
     fr: "L'analyse du PDF a échoué de façon inattendue. Relancez l'analyse ; si l'erreur persiste, contactez le support.",
