@@ -170,6 +170,15 @@ const EVENT_DATA: Record<(typeof WEBHOOK_EVENTS)[number], { schema: z.ZodType; d
     description: { fr: 'Un document est en erreur (refusé à la réception, analyse impossible ou dépôt refusé par Chorus Pro).', en: 'A document is in error (refused on intake, analysis failed, or submission refused by Chorus Pro).' },
     schema: z.object({ documentId: id, filename: z.string(), code: z.string().optional(), ready: z.boolean().optional(), problems: z.array(z.string()).optional(), error: z.object({ code: z.string(), message: z.string(), raw: z.unknown().optional() }).nullable().optional() }),
   },
+  'document.needs_attention': {
+    description: { fr: 'Un document attend en rouge dans « À déposer » (analyse incomplète ou dépôt refusé), avec ses raisons.', en: 'A document waits, red, in "To submit" (incomplete analysis or submission refused), with its reasons.' },
+    schema: z.object({
+      documentId: id,
+      filename: z.string(),
+      accountId: id.nullable(),
+      reasons: z.array(z.object({ code: z.string(), field: z.string().nullable(), message: z.object({ fr: z.string(), en: z.string() }) })),
+    }),
+  },
   'invoice.submitted': {
     description: { fr: 'Une facture a été déposée dans Chorus Pro.', en: 'An invoice was submitted to Chorus Pro.' },
     schema: z.object({ invoiceId: id, documentId: id, chorusInvoiceId: z.string(), invoiceNumber: z.string().nullable(), status: z.string() }),
@@ -181,6 +190,18 @@ const EVENT_DATA: Record<(typeof WEBHOOK_EVENTS)[number], { schema: z.ZodType; d
   'invoice.to_process': {
     description: { fr: 'Une facture attend une action (suspendue, à recycler ou rejetée).', en: 'An invoice needs an action (suspended, to recycle or rejected).' },
     schema: invoiceEvent,
+  },
+  'account.password_expiring': {
+    description: { fr: 'Le mot de passe du compte technique d’un compte fournisseur expire dans 15 jours ou moins, ou a expiré (contrôle quotidien).', en: 'A supplier account’s technical password expires within 15 days, or has expired (daily check).' },
+    schema: z.object({
+      accountId: id,
+      name: z.string(),
+      siret: z.string(),
+      passwordExpiresOn: z.string().nullable().describe('YYYY-MM-DD'),
+      daysLeft: z.number().int().nullable(),
+      expired: z.boolean(),
+      message: z.object({ fr: z.string(), en: z.string() }),
+    }),
   },
 }
 

@@ -36,7 +36,7 @@ describe('connector-manifest.json', () => {
     for (const t of manifest.tabs) expect(t.title.fr).not.toBe(t.title.en)
     const ids = manifest.actions.map((a) => a.id)
     for (const a of ['reprocess', 'submit', 'validate', 'remove', 'complete', 'recycle', 'handle', 'export-csv', 'resolve-recipient']) expect(ids).toContain(a)
-    expect(manifest.events.list.map((e) => e.id)).toEqual(['document.analysed', 'document.error', 'invoice.submitted', 'invoice.status_changed', 'invoice.to_process'])
+    expect(manifest.events.list.map((e) => e.id)).toEqual(['document.analysed', 'document.error', 'document.needs_attention', 'invoice.submitted', 'invoice.status_changed', 'invoice.to_process', 'account.password_expiring'])
     expect(manifest.settings.account).toMatchObject({ type: 'object', required: expect.arrayContaining(['name', 'siret', 'technicalLogin', 'technicalPassword']) })
     expect(manifest.settings.sources.folder).toMatchObject({ type: 'object', properties: { path: { type: 'string' } } })
   })

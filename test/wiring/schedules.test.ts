@@ -411,6 +411,8 @@ describe.each(testEngines())('the scheduled jobs of wire() on $name', (engine) =
 
   effect('accounts.check', "every active account's connection is tested against Chorus Pro and the result recorded on it; disabled accounts are left alone", async () => {
     const w = await world()
+    // A host subscribed to account.password_expiring only.
+    await w.db.insertInto('webhooks').values({ url: 'http://127.0.0.1:9/hook', secret_enc: w.ports.secrets.seal('s'.repeat(20)), events: JSON.stringify(['account.password_expiring']) }).execute()
     const good = await w.account('Fournisseur Démo')
     const expiring = await w.account('Imprimerie Expirante', { siret: EXPIRING.supplier.siret, login: EXPIRING.login, password: EXPIRING.password })
     const refused = await w.account('Mot de passe faux', { password: 'Wrong-Password-123' })
@@ -433,6 +435,10 @@ describe.each(testEngines())('the scheduled jobs of wire() on $name', (engine) =
     expect(e.chorus_structure_id).toBe(String(EXPIRING.supplier.idStructureCPP))
     expect(e.password_expires_on).toBe(EXPIRING.expiresOn)
     expect((e.last_connection_check as Check).passwordWarning).toMatchObject({ en: expect.stringMatching(/expires in 10 day/) })
+    // The expiring account, and it alone, is an account.password_expiring event for the host.
+    const events = await w.db.selectFrom('webhook_deliveries').select(['event', 'payload']).execute()
+    expect(events.map((d) => d.event)).toEqual(['account.password_expiring'])
+    expect((events[0]!.payload as { data: unknown }).data).toMatchObject({ accountId: expiring.id, name: 'Imprimerie Expirante', passwordExpiresOn: EXPIRING.expiresOn, daysLeft: 10, expired: false, message: { fr: expect.stringMatching(/expire dans 10 jour/) } })
 
     const r = (await get(refused.id)).last_connection_check as Check
     expect(r.ok).toBe(false)

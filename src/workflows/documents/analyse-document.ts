@@ -146,6 +146,15 @@ async function finish(ports: Ports, deps: DocumentDeps, doc: DocumentRow, layers
       problems: check?.problems.map((p) => p.code) ?? [],
       error: error ? { code: error.code, message: error.message.fr } : null,
     })
+    // Red in To submit: what the tab shows, for a host that raises its own alerts.
+    if (error || (check && !check.ready)) {
+      await emitWebhookEvent(ports, trx, 'document.needs_attention', {
+        documentId: doc.id,
+        filename: doc.filename,
+        accountId: doc.account_id,
+        reasons: error ? [{ code: error.code, field: null, message: error.message }] : (check?.problems ?? []).map((p) => ({ code: p.code, field: p.field, message: p.message })),
+      })
+    }
     const account = doc.account_id ? await trx.selectFrom('accounts').select(['auto_submit']).where('id', '=', doc.account_id).executeTakeFirst() : undefined
     // Auto-submit: a ready document goes at once; the cron sweep catches whatever this misses.
     if (!error && check?.ready && account?.auto_submit) {

@@ -153,7 +153,12 @@ async function handleChorusFailure(ports: Ports, doc: DocumentRow, account: Acco
     .where('id', '=', doc.id)
     .where('stage', '=', 'submitting')
     .execute()
-  if (!retryable) await ports.db.transaction().execute((trx) => emitWebhookEvent(ports, trx, 'document.error', { documentId: doc.id, filename: doc.filename, error: { code: error.code, message: error.message.fr, raw: error.raw } }))
+  if (!retryable) {
+    await ports.db.transaction().execute(async (trx) => {
+      await emitWebhookEvent(ports, trx, 'document.error', { documentId: doc.id, filename: doc.filename, error: { code: error.code, message: error.message.fr, raw: error.raw } })
+      await emitWebhookEvent(ports, trx, 'document.needs_attention', { documentId: doc.id, filename: doc.filename, accountId: doc.account_id, reasons: [{ code: error.code, field: null, message: error.message }] })
+    })
+  }
   return retryable ? { status: 'unavailable', error } : { status: 'refused', error }
 }
 
