@@ -3,6 +3,7 @@ import * as m0001 from './0001_core'
 import * as m0003 from './0003_tracking'
 import * as m0004 from './0004_ui_sessions'
 import * as m0005 from './0005_to_process_recipient'
+import * as m0006 from './0006_submission_route_auto'
 
 /**
  * A static list rather than FileMigrationProvider: Kysely's native import() of `.ts` files fails under
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0003_tracking': m0003,
   '0004_ui_sessions': m0004,
   '0005_to_process_recipient': m0005,
+  '0006_submission_route_auto': m0006,
 }

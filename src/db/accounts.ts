@@ -12,7 +12,7 @@ export interface AccountInput {
   readonly technicalLogin: string
   readonly technicalPassword: string
   readonly autoSubmit?: boolean
-  readonly submissionRoute?: 'pdf' | 'facturx'
+  readonly submissionRoute?: 'auto' | 'pdf' | 'facturx'
   readonly checkEngagements?: boolean
   readonly sendAttachments?: boolean
 }
@@ -27,7 +27,8 @@ export async function createAccount(db: Database, secrets: SecretBox, environmen
       technical_password_enc: secrets.seal(input.technicalPassword),
       environment,
       auto_submit: input.autoSubmit ?? false,
-      submission_route: input.submissionRoute ?? 'pdf',
+      submission_route: input.submissionRoute ?? 'auto',
+      submission_route_chosen: input.submissionRoute !== undefined,
       check_engagements: input.checkEngagements ?? false,
       send_attachments: input.sendAttachments ?? false,
       is_demo: input.isDemo ?? false,
@@ -47,7 +48,10 @@ export async function updateAccount(db: Database, secrets: SecretBox, id: string
   if (patch.technicalLogin !== undefined) set.technical_login = patch.technicalLogin
   if (patch.technicalPassword !== undefined) set.technical_password_enc = secrets.seal(patch.technicalPassword)
   if (patch.autoSubmit !== undefined) set.auto_submit = patch.autoSubmit
-  if (patch.submissionRoute !== undefined) set.submission_route = patch.submissionRoute
+  if (patch.submissionRoute !== undefined) {
+    set.submission_route = patch.submissionRoute
+    set.submission_route_chosen = true
+  }
   if (patch.checkEngagements !== undefined) set.check_engagements = patch.checkEngagements
   if (patch.sendAttachments !== undefined) set.send_attachments = patch.sendAttachments
   if (patch.disabled !== undefined) set.disabled_at = patch.disabled ? now() : null

@@ -26,7 +26,9 @@ export interface AccountsTable {
   password_expires_on: CalendarDate
   environment: string
   auto_submit: Generated<boolean>
-  submission_route: Generated<'pdf' | 'facturx'>
+  submission_route: Generated<'auto' | 'pdf' | 'facturx'>
+  /** The route was given at creation or changed since (migration 0006); `auto` stays the default otherwise. */
+  submission_route_chosen: Generated<boolean>
   check_engagements: Generated<boolean>
   send_attachments: Generated<boolean>
   is_demo: Generated<boolean>

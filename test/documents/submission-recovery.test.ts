@@ -302,4 +302,137 @@ describe.each(testEngines())('submission recovery on $name', (engine) => {
       expect(still.accountId).toBe(accountId)
     }, 90_000)
   })
+
+  describe('the auto route (the default): a valid Factur-X as a flow, unless its form says more than its XML', () => {
+    const svc = serviceOn(engine)
+    let s: TestService
+    beforeAll(async () => {
+      s = await svc.start()
+      expect((await s.sandbox('/clock', { method: 'POST', json: { stepMs: 200 } })).status).toBe(200)
+    }, 60_000)
+    afterAll(() => svc.stop())
+
+    const received = async (op: string): Promise<string[]> => (await (await s.sandbox(`/requests?operation=${op}`)).json()) as string[]
+    const followed = (id: string) =>
+      s.until(async () => {
+        const d = await getDoc(s, id)
+        return d.stage !== 'submitting' ? d : undefined
+      }, 40_000, 'flow report followed')
+
+    it('the demo account never chose a route: it is on auto', async () => {
+      const accounts = (await (await s.api('/accounts')).json()) as any
+      expect(accounts.items.find((a: any) => a.isDemo).submissionRoute).toBe('auto')
+    })
+
+    it('an untouched Factur-X goes as a flow; rejected, it ends red with Chorus Pro’s sentence ended once', async () => {
+      await demoAccount(s, { autoSubmit: false })
+      const number = 'FX-2026-0081'
+      const { bytes } = await facturxPdf({ seed: 81, recipientIndex: 0, number, serviceCode: null, engagement: null })
+      const id = await push(s, bytes, 'facturx-81.pdf')
+      const ready = await analysed(s, id)
+      expect(ready.state, JSON.stringify(ready.problems)).toBe('ready')
+      const chorus = sandboxClient(`${s.url}/sandbox`)
+      const otherRecipient = OPEN.find((x) => x.siret !== ready.fields.recipientSiret.value)!
+      await chorus.soumettre(ACCOUNT, saisie(otherRecipient.siret, { numero: number, dateFacture: '2026-11-20' }))
+
+      const before = await calls(s)
+      const res = await s.api(`/documents/${id}/validate`, { method: 'POST' })
+      expect(res.status, await res.clone().text()).toBe(200)
+      const red = await followed(id)
+      expect(red.error.code).toBe('chorus_flow_rejected')
+      expect(red.error.message).toContain('pour cette structure. Corrigez la facture puis renvoyez-la.')
+      expect(red.error.message).not.toMatch(/\.\./)
+      const after = await calls(s)
+      expect(delta(after, before, DEPOSER_FLUX)).toBe(1)
+      expect(delta(after, before, SOUMETTRE)).toBe(0)
+      // The request event says which route and why.
+      const events = await s.service.database.db.selectFrom('invoice_events').select(['kind', 'payload']).where('document_id', '=', id).where('kind', '=', 'submission.request').execute()
+      expect(events.map((e: any) => e.payload.route)).toEqual([expect.objectContaining({ route: 'facturx', reason: 'facturx' })])
+    }, 90_000)
+
+    it('a service code a person added to a Factur-X goes by the PDF route with the form’s fields, and the submission says why', async () => {
+      await demoAccount(s, { autoSubmit: false })
+      const number = 'FX-2026-0082'
+      // The recipient requires a service code; the embedded XML has none (no BuyerReference).
+      const { bytes, spec } = await facturxPdf({ seed: 82, recipientIndex: 1, number, serviceCode: null, engagement: null })
+      const id = await push(s, bytes, 'facturx-82.pdf')
+      const red = await analysed(s, id)
+      expect(red.hasFacturX).toBe(true)
+      expect(red.state).not.toBe('ready')
+      const edited = await s.api(`/documents/${id}`, { method: 'PATCH', json: { fields: { serviceCode: 'ACHATS' } } })
+      expect(edited.status, await edited.clone().text()).toBe(200)
+      expect(((await edited.json()) as any).state).toBe('ready')
+
+      const before = await calls(s)
+      const res = await s.api(`/documents/${id}/validate`, { method: 'POST' })
+      const body = (await res.json()) as any
+      expect(res.status, JSON.stringify(body)).toBe(200)
+      expect(body.document.state).toBe('submitted')
+      const after = await calls(s)
+      // Sent with the person's service code by deposer/pdf + soumettre: the flow (which Chorus Pro would
+      // reject, "…BuyerReference.value est obligatoire") is not used.
+      expect(delta(after, before, DEPOSER_FLUX)).toBe(0)
+      expect(delta(after, before, DEPOSER_PDF)).toBe(1)
+      expect(delta(after, before, SOUMETTRE)).toBe(1)
+      const raw = (await received(SOUMETTRE)).at(-1)!
+      expect(JSON.parse(raw).destinataire).toEqual({ codeDestinataire: spec.recipient.siret, codeServiceExecutant: 'ACHATS' })
+
+      const invoice = (await (await s.api(`/invoices/${body.invoiceId}`)).json()) as any
+      expect(invoice.serviceCode).toBe('ACHATS')
+      const submission = invoice.history.find((e: any) => e.kind === 'submission')
+      expect(submission.payload.route).toMatchObject({ route: 'pdf', reason: 'fields_not_in_xml', fields: ['serviceCode'] })
+      expect(submission.comment).toMatch(/^Voie PDF au lieu du flux Factur-X : code service diffère du XML intégré/)
+      const request = invoice.history.find((e: any) => e.kind === 'submission.request')
+      expect(request.payload.route.reason).toBe('fields_not_in_xml')
+      const inChorus = await sandboxClient(`${s.url}/sandbox`).rechercherFactureFournisseur(ACCOUNT, { numeroFacture: number })
+      expect(inChorus.listeFactures[0]).toMatchObject({ codeServiceExecutant: 'ACHATS', modeDepot: 'DEPOT_PDF_API' })
+    }, 90_000)
+
+    it('on the explicit facturx route too: an engagement number a person added goes by the PDF route', async () => {
+      await demoAccount(s, { autoSubmit: false, submissionRoute: 'facturx' })
+      const number = 'FX-2026-0083'
+      const { bytes } = await facturxPdf({ seed: 83, recipientIndex: 2, number, serviceCode: null, engagement: null })
+      const id = await push(s, bytes, 'facturx-83.pdf')
+      await analysed(s, id)
+      const edited = await s.api(`/documents/${id}`, { method: 'PATCH', json: { fields: { engagementNumber: 'EJ-2026-0001' } } })
+      expect(((await edited.json()) as any).state).toBe('ready')
+      const before = await calls(s)
+      const res = await s.api(`/documents/${id}/validate`, { method: 'POST' })
+      const body = (await res.json()) as any
+      expect(res.status, JSON.stringify(body)).toBe(200)
+      expect(body.document.state).toBe('submitted')
+      const after = await calls(s)
+      expect(delta(after, before, DEPOSER_FLUX)).toBe(0)
+      expect(delta(after, before, SOUMETTRE)).toBe(1)
+      expect(JSON.parse((await received(SOUMETTRE)).at(-1)!).references.numeroBonCommande).toBe('EJ-2026-0001')
+      const invoice = (await (await s.api(`/invoices/${body.invoiceId}`)).json()) as any
+      expect(invoice.history.find((e: any) => e.kind === 'submission').payload.route).toMatchObject({ route: 'pdf', fields: ['engagementNumber'] })
+      await demoAccount(s, { submissionRoute: 'auto' })
+    }, 90_000)
+
+    it('a plain PDF goes by the PDF route, its amounts exact on the wire (0.1 + 0.2 style and 13-digit amounts)', async () => {
+      await demoAccount(s, { autoSubmit: false })
+      for (const [i, a] of [
+        { net: '0.10', vat: '0.20', gross: '0.30' },
+        { net: '1234567890123.45', vat: '246913578024.69', gross: '1481481468148.14' },
+      ].entries()) {
+        const number = `F-2026-008${4 + i}`
+        const { bytes } = await invoicePdf({ seed: 84 + i, recipientIndex: 0, number, serviceCode: null, engagement: null })
+        const id = await push(s, bytes, `facture-${84 + i}.pdf`)
+        await analysed(s, id)
+        const edited = await s.api(`/documents/${id}`, { method: 'PATCH', json: { fields: { amountNet: a.net, amountVat: a.vat, amountGross: a.gross, amountDue: a.gross } } })
+        expect(((await edited.json()) as any).state).toBe('ready')
+        const res = await s.api(`/documents/${id}/validate`, { method: 'POST' })
+        const body = (await res.json()) as any
+        expect(res.status, JSON.stringify(body)).toBe(200)
+        const raw = (await received(SOUMETTRE)).at(-1)!
+        expect(raw).toContain(`"montantTotal":{"montantHtTotal":${a.net},"montantTVA":${a.vat},"montantTtcTotal":${a.gross},"montantAPayer":${a.gross}}`)
+        const invoice = (await (await s.api(`/invoices/${body.invoiceId}`)).json()) as any
+        expect(invoice).toMatchObject({ amountNet: a.net, amountGross: a.gross })
+        expect(invoice.history.find((e: any) => e.kind === 'submission').payload.route).toMatchObject({ route: 'pdf', reason: 'no_facturx' })
+        const inChorus = await sandboxClient(`${s.url}/sandbox`).rechercherFactureFournisseur(ACCOUNT, { numeroFacture: number })
+        expect(inChorus.listeFactures[0]).toMatchObject({ montantHT: a.net, montantTTC: a.gross })
+      }
+    }, 90_000)
+  })
 })

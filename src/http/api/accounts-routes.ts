@@ -21,7 +21,7 @@ const AccountInput = z
     technicalLogin: z.string().trim().min(1).max(200).openapi({ example: 'TECH_1_123456@cpro.fr' }),
     technicalPassword: z.string().min(1).max(200).openapi({ description: 'Write-only: stored encrypted, never returned.' }),
     autoSubmit: z.boolean().optional(),
-    submissionRoute: z.enum(['pdf', 'facturx']).optional(),
+    submissionRoute: z.enum(['auto', 'pdf', 'facturx']).optional().openapi({ description: '`auto` (default): a valid Factur-X goes as a flow (deposer/flux), any other PDF, and a Factur-X whose fields were completed outside its XML, by the PDF route; `pdf`: always the PDF route; `facturx`: the flow whenever the document allows it' }),
     checkEngagements: z.boolean().optional(),
     sendAttachments: z.boolean().optional(),
   })
@@ -39,7 +39,7 @@ const AccountSchema = z
     environment: z.string(),
     chorusStructureId: z.string().nullable(),
     autoSubmit: z.boolean(),
-    submissionRoute: z.enum(['pdf', 'facturx']),
+    submissionRoute: z.enum(['auto', 'pdf', 'facturx']),
     checkEngagements: z.boolean(),
     sendAttachments: z.boolean(),
     isDemo: z.boolean(),

@@ -88,7 +88,8 @@ export async function analyseDocument(ports: Ports, deps: DocumentDeps, document
   // 2. Chorus Pro's analysis, as the Open Bee connector does; skipped when the Factur-X route will be used.
   let ocrError: AnalysisError | undefined
   let attachmentId: string | null = doc.chorus_attachment_id
-  const structured = account?.submission_route === 'facturx' && local.xml?.validForStructuredRoute === true
+  // `auto` and `facturx` send a valid Factur-X as a flow (domain/submission-route.ts): no OCR deposit for it.
+  const structured = account !== undefined && account.submission_route !== 'pdf' && local.xml?.validForStructuredRoute === true
   if (!account) {
     // Without a supplier account there is no technical account to call Chorus with; completeness says so.
   } else if (!structured) {

@@ -14,6 +14,7 @@ import type { Ports } from '../ports'
 import { chorusProblem } from '../chorus-problem'
 import { chorusInstant } from '../../domain/chorus-date'
 import { describeFlowStatus } from '../../domain/invoice-status'
+import { chooseSubmissionRoute, type RouteDecision } from '../../domain/submission-route'
 import { RetryLaterError, type JobPayloads } from '../jobs'
 import { faultPoint } from '../../fault-points'
 import { linkReplacements } from '../tracking/handle-rejection'
@@ -73,10 +74,20 @@ export async function submitDocument(ports: Ports, documentId: string, opts: Sub
   const account = current.account_id ? await getAccount(ports.db, current.account_id) : undefined
   if (!account) return { status: 'skipped', reason: 'not_ready' }
   const fields = current.fields as InvoiceFields
-  const route = account.submission_route === 'facturx' && current.has_facturx && layersOf(current).info?.xml?.validForStructuredRoute ? 'facturx' : 'pdf'
+  // The route: the account's setting, then what the document allows. A form completed or corrected outside
+  // the embedded XML goes by the PDF route, since a flow would send the XML unchanged (domain/submission-route.ts).
+  const layers = layersOf(current)
+  const decision = chooseSubmissionRoute({
+    setting: account.submission_route,
+    hasFacturx: current.has_facturx,
+    validForStructuredRoute: layers.info?.xml?.validForStructuredRoute === true,
+    xml: layers.xml,
+    form: fields,
+  })
+  const route = decision.route
 
   // 1. Claim: only one instance, one job, one person's click gets past this line.
-  const attempt = { id: randomUUID(), route, startedAt: ports.now().toISOString(), by: opts.actor ?? 'auto' }
+  const attempt = { id: randomUUID(), route, routeDecision: decision, startedAt: ports.now().toISOString(), by: opts.actor ?? 'auto' }
   const claimed = await ports.db
     .updateTable('documents')
     .set({ stage: 'submitting', submission_attempt: JSON.stringify(attempt), submit_error: null, updated_at: now() })
@@ -95,7 +106,7 @@ export async function submitDocument(ports: Ports, documentId: string, opts: Sub
     let attachmentId = claimed.chorus_attachment_id
     if (!attachmentId) attachmentId = await depositAttachment(ports, claimed, tech)
     let request = soumettreRequest(claimed, fields, supplierId, Number(attachmentId))
-    await recordEvent(ports, claimed.id, 'submission.request', { attemptId: attempt.id, operation: 'factures/v1/soumettre', request })
+    await recordEvent(ports, claimed.id, 'submission.request', { attemptId: attempt.id, operation: 'factures/v1/soumettre', route: decision, request })
     let response
     try {
       response = await ports.chorus.soumettre(tech, request)
@@ -105,7 +116,7 @@ export async function submitDocument(ports: Ports, documentId: string, opts: Sub
       if (!isChorusError(e) || e.catalogue.code !== 'attachment_unknown') throw e
       attachmentId = await depositAttachment(ports, claimed, tech)
       request = soumettreRequest(claimed, fields, supplierId, Number(attachmentId))
-      await recordEvent(ports, claimed.id, 'submission.request', { attemptId: attempt.id, operation: 'factures/v1/soumettre', request, retryAfter: 'attachment_unknown' })
+      await recordEvent(ports, claimed.id, 'submission.request', { attemptId: attempt.id, operation: 'factures/v1/soumettre', route: decision, request, retryAfter: 'attachment_unknown' })
       response = await ports.chorus.soumettre(tech, request)
     }
     faultPoint('after-soumettre')
@@ -263,7 +274,12 @@ async function recordSubmitted(ports: Ports, doc: DocumentRow, account: Account,
     if (Number(updated.numUpdatedRows) !== 1) throw new Error(`document ${doc.id} left submitting while being recorded`)
     // The status history itself comes from Chorus Pro (consulter/historique, with its own ids) at the
     // next sync; a 'status' row written here would show DEPOSEE twice.
-    await trx.insertInto('invoice_events').values({ invoice_id: row.id, document_id: doc.id, kind: 'submission', status: facts.status, actor: opts.actor ?? 'auto', payload: JSON.stringify({ response: facts.response, reconciled: facts.reconciled }) }).execute()
+    // The submission event says which route the invoice took and why (a Factur-X sent by the PDF route names the fields concerned).
+    const route = routeOf(doc)
+    await trx
+      .insertInto('invoice_events')
+      .values({ invoice_id: row.id, document_id: doc.id, kind: 'submission', status: facts.status, actor: opts.actor ?? 'auto', comment: route?.message.fr ?? null, payload: JSON.stringify({ response: facts.response, reconciled: facts.reconciled, ...(route ? { route } : {}) }) })
+      .execute()
     // Earlier submission events of this document (request, errors) now belong to its invoice's history too.
     await trx.updateTable('invoice_events').set({ invoice_id: row.id }).where('document_id', '=', doc.id).where('invoice_id', 'is', null).execute()
     // Where this label's invoices go is remembered (a learned recipient mapping), in the same transaction.
@@ -322,10 +338,10 @@ function soumettreRequest(doc: DocumentRow, fields: InvoiceFields, supplierId: n
   }
 }
 
-async function depositFlow(ports: Ports, doc: DocumentRow, tech: TechnicalAccount, attempt: { id: string; route: string; startedAt: string }): Promise<SubmitOutcome> {
+async function depositFlow(ports: Ports, doc: DocumentRow, tech: TechnicalAccount, attempt: { id: string; route: string; routeDecision: RouteDecision; startedAt: string }): Promise<SubmitOutcome> {
   const blob = await ports.db.selectFrom('blobs').select('content').where('sha256', '=', doc.blob_sha256!).executeTakeFirstOrThrow()
   const request = { nomFichier: chorusFileName(doc.filename), syntaxeFlux: 'IN_DP_E2_CII_FACTURX', avecSignature: false }
-  await recordEvent(ports, doc.id, 'submission.request', { attemptId: attempt.id, operation: 'factures/v1/deposer/flux', request })
+  await recordEvent(ports, doc.id, 'submission.request', { attemptId: attempt.id, operation: 'factures/v1/deposer/flux', route: attempt.routeDecision, request })
   const r = await ports.chorus.deposerFlux(tech, { ...request, fichierFlux: new Uint8Array(blob.content) })
   faultPoint('after-deposer-flux')
   await ports.db.transaction().execute(async (trx) => {
@@ -400,6 +416,14 @@ interface SubmissionAttempt {
   readonly route?: string
   readonly flowNumber?: string
   readonly startedAt?: string
+}
+
+/** The route decision recorded with the attempt (none for an attempt written before routes were explained). */
+function routeOf(doc: Pick<DocumentRow, 'submission_attempt'>): RouteDecision | undefined {
+  const a = doc.submission_attempt
+  if (typeof a !== 'object' || a === null || !('routeDecision' in a)) return undefined
+  const d = (a as { routeDecision?: unknown }).routeDecision
+  return d && typeof d === 'object' && 'route' in d && 'message' in d ? (d as RouteDecision) : undefined
 }
 
 function attemptOf(doc: Pick<DocumentRow, 'submission_attempt'>): SubmissionAttempt {
