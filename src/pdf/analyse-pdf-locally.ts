@@ -1,13 +1,14 @@
 import type { InvoiceFields } from '../domain/invoice-fields'
 import { extractTextFields } from './extract-text-fields'
 import type { EmbeddedFile, EmbeddedFileVia } from './find-embedded-files'
-import type { FacturxProfile } from './facturx-profile'
+import type { InvoiceProfile } from './facturx-profile'
+import type { Localized } from '../domain/localized'
 import { MAX_XML_BYTES, parseInvoiceXml } from './parse-invoice-xml'
 import { PdfAnalysisError } from './pdf-analysis-error'
 import { scanPdfStreams, type PdfStreamScan } from './scan-pdf-streams'
 import { DecodeBudget } from './stream-filters'
 import { readPageLines, type TextLine } from './read-page-lines'
-import type { PartyIdentifiers, VatBreakdownLine, XmlInvoice, XmlSyntax } from './xml-invoice'
+import { describeStructuredRouteProblem, type PartyIdentifiers, type VatBreakdownLine, type XmlInvoice, type XmlSyntax } from './xml-invoice'
 
 export interface AnalysePdfOptions {
   /** Documents with more pages are refused (an invoice is rarely longer; a scan batch is not one invoice). */
@@ -29,11 +30,14 @@ export interface XmlAnalysis {
   readonly filename: string
   readonly via: EmbeddedFileVia
   readonly syntax: XmlSyntax | null
-  readonly profile: FacturxProfile | null
+  readonly profile: InvoiceProfile | null
   readonly guidelineId: string | null
   /** EN16931 or richer CII with every field Chorus Pro needs: may go through deposer/flux. */
   readonly validForStructuredRoute: boolean
+  /** Stable codes (`zugferd1_not_accepted`, `missing:amountDue`, ...). */
   readonly structuredRouteProblems: readonly string[]
+  /** The same problems in French and English, for the person (one per code, same order). */
+  readonly structuredRouteMessages: readonly Localized[]
   readonly fields: InvoiceFields
   readonly vatBreakdown: readonly VatBreakdownLine[]
   readonly seller: PartyIdentifiers | null
@@ -166,7 +170,10 @@ function embeddedFiles(scan: PdfStreamScan, warnings: string[]): EmbeddedFile[] 
 
 const PREFERRED_XML = ['factur-x.xml', 'zugferd-invoice.xml', 'xrechnung.xml', 'order-x.xml']
 
-/** Picks the invoice XML: the Factur-X/ZUGFeRD name first, then any other .xml that parses as an invoice. */
+/**
+ * Picks the invoice XML: the Factur-X name first, then ZUGFeRD's (`ZUGFeRD-invoice.xml`, 1.0 and 2.0,
+ * compared without case), then any other .xml that parses as an invoice.
+ */
 function readXml(files: readonly EmbeddedFile[], warnings: string[]): XmlAnalysis | null {
   const xmlFiles = files
     .filter((f) => /\.xml$/i.test(f.filename) || startsLikeXml(f.bytes))
@@ -190,6 +197,7 @@ function readXml(files: readonly EmbeddedFile[], warnings: string[]): XmlAnalysi
     guidelineId: null,
     validForStructuredRoute: false,
     structuredRouteProblems: ['not_an_invoice_xml'],
+    structuredRouteMessages: [describeStructuredRouteProblem('not_an_invoice_xml')],
     fields: {},
     vatBreakdown: [],
     seller: null,
@@ -218,6 +226,7 @@ function fromInvoice(inv: XmlInvoice, f: EmbeddedFile): XmlAnalysis {
     guidelineId: inv.guidelineId,
     validForStructuredRoute: inv.validForStructuredRoute,
     structuredRouteProblems: inv.structuredRouteProblems,
+    structuredRouteMessages: inv.structuredRouteProblems.map(describeStructuredRouteProblem),
     fields: inv.fields,
     vatBreakdown: inv.vatBreakdown,
     seller: inv.seller,

@@ -1,10 +1,12 @@
 import { normalizeAmount, type Amount } from '../domain/amount'
+import type { Localized } from '../domain/localized'
 import { isCalendarDate } from '../domain/calendar-date'
 import type { FieldName, InvoiceFields, InvoiceType } from '../domain/invoice-fields'
 import { compactIdentifier, isValidSiren, isValidSiret } from '../domain/siret'
-import { isAtLeastEn16931, type FacturxProfile } from './facturx-profile'
+import { isAtLeastEn16931, type FacturxProfile, type InvoiceProfile } from './facturx-profile'
 
-export type XmlSyntax = 'CII' | 'UBL'
+/** CII D16B (Factur-X, ZUGFeRD 2.x, XRechnung CII), UBL 2.1, or the ZUGFeRD 1.0 CrossIndustryDocument. */
+export type XmlSyntax = 'CII' | 'UBL' | 'ZUGFERD1'
 
 export interface VatBreakdownLine {
   /** VAT category code (S standard, Z zero, E exempt, AE reverse charge, ...). */
@@ -25,7 +27,7 @@ export interface PartyIdentifiers {
 /** What an embedded CII or UBL invoice says, already in the form's units. */
 export interface XmlInvoice {
   readonly syntax: XmlSyntax
-  readonly profile: FacturxProfile | null
+  readonly profile: InvoiceProfile | null
   /** BT-24 as written (CII guideline id, UBL CustomizationID). */
   readonly guidelineId: string | null
   readonly fields: InvoiceFields
@@ -113,6 +115,40 @@ export function structuredRouteProblems(syntax: XmlSyntax, profile: FacturxProfi
   if (!isAtLeastEn16931(profile)) problems.push(`profile_below_en16931:${profile ?? 'unknown'}`)
   for (const f of REQUIRED_FOR_STRUCTURED) if (!fields[f]?.value) problems.push(`missing:${f}`)
   return problems
+}
+
+/** What a structuredRouteProblems code means, for the person deciding how the invoice goes to Chorus Pro. */
+export function describeStructuredRouteProblem(code: string): Localized {
+  const [kind, detail] = [code.split(':')[0], code.split(':').slice(1).join(':')]
+  switch (kind) {
+    case 'zugferd1_not_accepted':
+      return {
+        fr: "La facture intégrée est au format ZUGFeRD 1.0, que le flux Factur-X de Chorus Pro n'accepte pas (il attend Factur-X / ZUGFeRD 2.x au profil EN 16931 ou plus riche) : elle est lue pour préremplir le formulaire et sera déposée par la voie PDF.",
+        en: "The embedded invoice is ZUGFeRD 1.0, which Chorus Pro's Factur-X flow does not accept (it expects Factur-X / ZUGFeRD 2.x, EN 16931 profile or richer): it is read to fill in the form and goes through the PDF route.",
+      }
+    case 'not_facturx_cii':
+      return {
+        fr: "Le XML intégré n'est pas une facture Factur-X (CII) : seule la voie PDF est possible.",
+        en: 'The embedded XML is not a Factur-X (CII) invoice: only the PDF route is possible.',
+      }
+    case 'profile_below_en16931':
+      return {
+        fr: `Le profil Factur-X ${detail} est en dessous d'EN 16931, que le flux Chorus Pro exige : la voie PDF est utilisée.`,
+        en: `The Factur-X profile ${detail} is below EN 16931, which Chorus Pro's flow requires: the PDF route is used.`,
+      }
+    case 'missing':
+      return {
+        fr: `Le XML intégré n'indique pas ${detail}, nécessaire au flux Chorus Pro : la voie PDF est utilisée.`,
+        en: `The embedded XML lacks ${detail}, which Chorus Pro's flow needs: the PDF route is used.`,
+      }
+    case 'not_an_invoice_xml':
+      return {
+        fr: "Le XML joint au PDF n'est pas une facture (ni CII, ni UBL, ni ZUGFeRD 1.0) : la voie PDF est utilisée.",
+        en: 'The XML attached to the PDF is not an invoice (neither CII, UBL nor ZUGFeRD 1.0): the PDF route is used.',
+      }
+    default:
+      return { fr: `Voie structurée impossible (${code}) : la voie PDF est utilisée.`, en: `Structured route not possible (${code}): the PDF route is used.` }
+  }
 }
 
 /** Keeps only present values, all with origin xml and full confidence: nothing was guessed. */
