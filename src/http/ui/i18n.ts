@@ -1,6 +1,7 @@
 import type { Lang } from '../../domain/localized'
 import { formatAmountFr } from '../../domain/amount'
 import { formatDateFr } from '../../domain/calendar-date'
+import { formatWhenFr } from '../../domain/deposit-date'
 
 /** Every word of the tab pages, French first. */
 const words = {
@@ -257,4 +258,14 @@ export function instant(v: string | Date | null | undefined): string {
   if (!v) return '—'
   const d = typeof v === 'string' ? new Date(v) : v
   return Number.isNaN(d.getTime()) ? String(v) : instantFormat.format(d)
+}
+
+/**
+ * A deposit (or a status date) as stored under domain/deposit-date.ts: a date when Chorus Pro gave only a
+ * day, a date and a time when the moment is known. Never an invented 00:00.
+ */
+export function when(v: string | Date | null | undefined): string {
+  if (!v) return '—'
+  const d = typeof v === 'string' ? new Date(v) : v
+  return Number.isNaN(d.getTime()) ? String(v) : formatWhenFr(d)
 }

@@ -5,6 +5,7 @@ import { getAccount, technicalAccountOf } from '../../db/accounts'
 import type { Account, DB, DocumentRow } from '../../db/schema'
 import { isChorusError, type ChorusError, type SoumettreRequest, type TechnicalAccount, type FactureFournisseurResume } from '../../chorus'
 import { normalizeAmount } from '../../domain/amount'
+import { depositedAt as storedDeposit } from '../../domain/deposit-date'
 import type { InvoiceFields } from '../../domain/invoice-fields'
 import type { Localized } from '../../domain/localized'
 import { emitWebhookEvent } from '../webhooks/emit-webhook-event'
@@ -135,6 +136,8 @@ export async function submitDocument(ports: Ports, documentId: string, opts: Sub
       throw e
     }
     return handleChorusFailure(ports, claimed, account, e, opts)
+      // Chorus Pro gives the day; the moment is now, when it answered.
+      knownAt: ports.now(),
   }
 }
 
@@ -223,6 +226,7 @@ interface SubmittedFacts {
   readonly chorusInvoiceId: string
   readonly status: string
   readonly depositedAt: string | null
+    knownAt: null as Date | null,
   readonly depositMode: string | null
   readonly flowNumber: string | null
   readonly response: unknown
@@ -234,6 +238,8 @@ async function recordSubmitted(ports: Ports, doc: DocumentRow, account: Account,
     const amount = (name: Parameters<typeof valueOf>[1]) => {
       const v = valueOf(fields, name)
       return v ? normalizeAmount(v) : null
+  /** When we know the moment of the deposit ourselves (Chorus Pro gives only its day): see domain/deposit-date.ts. */
+  readonly knownAt: Date | null
     }
     const directoryName = layersOf(doc).info?.recipientName ?? null
     const row = await trx
@@ -255,7 +261,7 @@ async function recordSubmitted(ports: Ports, doc: DocumentRow, account: Account,
         amount_gross: amount('amountGross'),
         amount_due: amount('amountDue') ?? amount('amountGross'),
         invoice_date: valueOf(fields, 'invoiceDate') ?? null,
-        deposited_at: chorusInstant(facts.depositedAt, ports.now()),
+        deposited_at: storedDeposit(facts.depositedAt, facts.knownAt),
         deposit_mode: facts.depositMode,
         status: facts.status,
         status_at: ports.now(),
@@ -345,7 +351,7 @@ async function depositFlow(ports: Ports, doc: DocumentRow, tech: TechnicalAccoun
   const r = await ports.chorus.deposerFlux(tech, { ...request, fichierFlux: new Uint8Array(blob.content) })
   faultPoint('after-deposer-flux')
   await ports.db.transaction().execute(async (trx) => {
-    await trx.updateTable('documents').set({ submission_attempt: JSON.stringify({ ...attempt, flowNumber: r.numeroFluxDepot }) }).where('id', '=', doc.id).execute()
+    await trx.updateTable('documents').set({ submission_attempt: JSON.stringify({ ...attempt, flowNumber: r.numeroFluxDepot, flowDepositedAt: ports.now().toISOString() }) }).where('id', '=', doc.id).execute()
     await trx.insertInto('invoice_events').values({ document_id: doc.id, kind: 'submission.response', payload: JSON.stringify({ response: r }) }).execute()
     // Flows are integrated asynchronously: follow the report until Chorus has an invoice id.
     await ports.jobs.enqueue('document.follow-flow', { documentId: doc.id }, { within: trx, runAt: new Date(ports.now().getTime() + 5_000) })
@@ -398,7 +404,7 @@ export async function followFlow(ports: Ports, documentId: string, opts: SubmitO
   const r = await ports.chorus.rechercherFactureFournisseur(tech, { numeroFluxDepot: flowNumber })
   const f = r.listeFactures.find((x) => !number || x.numeroFacture === number) ?? r.listeFactures[0]
   if (!f) throw new FlowPending(`flow ${flowNumber} integrated but its invoice is not searchable yet`)
-  return recordSubmitted(ports, doc, account, doc.fields as InvoiceFields, { ...adoptedFacts(f), reconciled: false, flowNumber }, opts)
+  return recordSubmitted(ports, doc, account, doc.fields as InvoiceFields, { ...adoptedFacts(f), reconciled: false, flowNumber, knownAt: flowDepositedAt(doc) }, opts)
 }
 
 /** Ends a text with exactly one full stop (or its own ! or ?). */
@@ -429,6 +435,14 @@ function routeOf(doc: Pick<DocumentRow, 'submission_attempt'>): RouteDecision | 
 function attemptOf(doc: Pick<DocumentRow, 'submission_attempt'>): SubmissionAttempt {
   const a = doc.submission_attempt
   if (typeof a !== 'object' || a === null) return {}
+  /** When deposer/flux answered: the invoice's deposit moment (Chorus Pro gives only the day). */
+  readonly flowDepositedAt?: string
+}
+
+function flowDepositedAt(doc: Pick<DocumentRow, 'submission_attempt'>): Date | null {
+  const at = attemptOf(doc).flowDepositedAt
+  const d = at ? new Date(at) : null
+  return d && !Number.isNaN(d.getTime()) ? d : null
   const text = (k: string) => (k in a && typeof (a as Record<string, unknown>)[k] === 'string' ? String((a as Record<string, unknown>)[k]) : undefined)
   return { route: text('route'), flowNumber: text('flowNumber'), startedAt: text('startedAt') }
 }

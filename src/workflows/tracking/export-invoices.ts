@@ -14,7 +14,7 @@ import { copyCsvDecoder, type CopyOut } from '../../db/copy-out'
 
 /**
  * The CSV export's columns: stable, in this order (documented in README "CSV export"). Extend at the
- * end, never rename or reorder. Instants are Europe/Paris `YYYY-MM-DD HH:MM:SS`, dates `YYYY-MM-DD`,
+ * end, never rename or reorder. Instants are Europe/Paris `YYYY-MM-DD HH:MM:SS`, dates `YYYY-MM-DD` (also a deposit Chorus Pro dated only by its day),
  * amounts exact with the format's decimal mark, booleans 1/0.
  */
 export const EXPORT_COLUMNS = [
@@ -34,9 +34,18 @@ function rawCell(c: ExportColumn, format: CsvFormat): RawBuilder<unknown> {
   const ref = sql.ref(c)
   if (TEXT.has(c)) return ref
   if (AMOUNT.has(c)) return format.decimal === ',' ? sql`replace(${ref}::text, '.', ',')` : sql`${ref}::text`
+  if (c === 'deposited_at') return sql`case when ${wholeDay(ref)} then to_char(${ref} at time zone 'Europe/Paris', 'YYYY-MM-DD') else to_char(${ref} at time zone 'Europe/Paris', 'YYYY-MM-DD HH24:MI:SS') end`
   if (INSTANT.has(c)) return sql`to_char(${ref} at time zone 'Europe/Paris', 'YYYY-MM-DD HH24:MI:SS')`
   if (c === 'to_process' || c === 'handled') return sql`case when ${ref} then '1' else '0' end`
   return sql`${ref}::text`
+}
+
+/**
+ * A deposit Chorus Pro gave only as a day is stored as the start of that day in Paris (domain/deposit-date.ts):
+ * the CSV says the day, `YYYY-MM-DD`, never a made-up 00:00:00.
+ */
+function wholeDay(ref: RawBuilder<unknown>): RawBuilder<boolean> {
+  return sql<boolean>`(${ref} at time zone 'Europe/Paris')::time = time '00:00'`
 }
 
 const US = sql.lit('\x1f')
@@ -141,6 +150,7 @@ async function* copiedLines(db: Database, filters: InvoiceFilters, sort: Sort, f
 function copyCell(c: ExportColumn, format: CsvFormat): RawBuilder<unknown> {
   const ref = sql.ref(c)
   if (TEXT.has(c)) return sql`case when left(${ref}, 1) in ('=', '+', '-', '@', chr(9), chr(13)) and ${ref} !~ '^[+-]?[0-9]+([.,][0-9]+)?$' then '''' || ${ref} else nullif(${ref}, '') end`
+  if (c === 'deposited_at') return sql`case when ${wholeDay(ref)} then (${ref} at time zone 'Europe/Paris')::date::text else date_trunc('second', ${ref} at time zone 'Europe/Paris')::text end`
   if (INSTANT.has(c)) return sql`date_trunc('second', ${ref} at time zone 'Europe/Paris')::text`
   return rawCell(c, format)
 }

@@ -10,6 +10,7 @@ import { linkReplacements } from './handle-rejection'
 import type { Ports } from '../ports'
 import { chorusInstant } from '../../domain/chorus-date'
 import { RetryLaterError, type Enqueued, type JobPayloads, type JobRun } from '../jobs'
+import { depositedAt as storedDeposit } from '../../domain/deposit-date'
 
 /** tracking_sync_state (migrations/0003_tracking.ts): where each account's last sweep stopped. */
 interface SyncStateTable {
@@ -180,7 +181,8 @@ async function applySearchRows(ports: Ports, account: Account, rows: readonly Fa
           amount_gross: r.montantTTC ?? null,
           amount_due: r.montantAPayer ?? null,
           invoice_date: r.dateFacture && /^\d{4}-\d{2}-\d{2}/.test(r.dateFacture) ? r.dateFacture.slice(0, 10) : null,
-          deposited_at: r.dateDepot ? chorusInstant(r.dateDepot, now) : null,
+          // The day Chorus Pro gives, as a day (domain/deposit-date.ts): never an invented time.
+          deposited_at: storedDeposit(r.dateDepot, null),
           deposit_mode: r.modeDepot ?? null,
           status: r.statut,
           status_at: statusAt,

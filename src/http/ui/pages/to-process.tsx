@@ -1,4 +1,4 @@
-import { amount, day, instant, statusLabel, type WordKey } from '../i18n'
+import { amount, day, statusLabel, when, type WordKey } from '../i18n'
 import { Csrf, FormMessage, Layout, type PageCtx } from '../layout'
 
 export interface InvoiceItem {
@@ -45,7 +45,7 @@ function InvoiceCard(props: { ctx: PageCtx; inv: InvoiceItem }) {
         {inv.invoiceNumber} · {inv.recipientName ?? inv.recipientSiret ?? '—'} · {amount(inv.amountGross, inv.currency)}
       </h3>
       <p class="muted">
-        {statusLabel(ctx.lang, inv.status)} · {instant(inv.statusAt)} · {t('invoiceDate')} {day(inv.invoiceDate)}
+        {statusLabel(ctx.lang, inv.status)} · {when(inv.statusAt)} · {t('invoiceDate')} {day(inv.invoiceDate)}
         {inv.serviceCode ? ` · ${t('serviceCode')} ${inv.serviceCode}` : ''}
       </p>
       {inv.statusComment && (

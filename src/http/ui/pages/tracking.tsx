@@ -1,5 +1,5 @@
 import { INVOICE_STATUSES, STATUS_GROUPS } from '../../../domain/invoice-status'
-import { amount, day, instant, statusLabel, type WordKey } from '../i18n'
+import { amount, day, instant, statusLabel, when, type WordKey } from '../i18n'
 import { Csrf, FormMessage, Layout, type PageCtx } from '../layout'
 import { BRIDGE_BASE } from '../api-bridge'
 import type { InvoiceItem } from './to-process'
@@ -137,7 +137,7 @@ export function TrackingPage(props: {
                       <td class="hide-narrow">{i.serviceCode ?? '—'}</td>
                       <td class="num">{amount(i.amountGross, i.currency)}</td>
                       <td class="nowrap hide-narrow">{day(i.invoiceDate)}</td>
-                      <td class="nowrap">{instant(i.depositedAt)}</td>
+                      <td class="nowrap" data-col="depositedAt">{when(i.depositedAt)}</td>
                       <td class="nowrap">
                         <a href={`/ui/tracking${query(filters, { cursor: props.cursor ?? undefined, show: i.id })}`} aria-label={`${t('history')} ${i.invoiceNumber}`}>{t('history')}</a>
                       </td>
