@@ -137,8 +137,11 @@ export const recupererStructuresActives: Handler = (store, account) => ({
 export const ajouterFichier: Handler = (store, account, body) => {
   if (typeof body.pieceJointeFichier !== 'string' || !body.pieceJointeFichier) refuse(REFUSALS.missingField('pieceJointeFichier'))
   const bytes = Buffer.from(body.pieceJointeFichier, 'base64')
-  if (bytes.length > 10 * 1024 * 1024) refuse(REFUSALS.fileTooLarge())
+  // AIFE's attachment rules (reference "Updates checked 2026-11"): each file under 10 MB, not empty, a name of at most 50 characters.
+  if (bytes.length >= 10 * 1024 * 1024) refuse(REFUSALS.fileTooLarge())
+  if (bytes.length === 0) refuse(REFUSALS.badRequest('pieceJointeFichier est vide'))
   const nom = typeof body.pieceJointeNom === 'string' && body.pieceJointeNom ? body.pieceJointeNom : refuse(REFUSALS.missingField('pieceJointeNom'))
+  if (nom.length > 50) refuse(REFUSALS.badRequest('pieceJointeNom dépasse 50 caractères'))
   if (!body.pieceJointeTypeMime) refuse(REFUSALS.missingField('pieceJointeTypeMime'))
   if (!body.pieceJointeExtension) refuse(REFUSALS.missingField('pieceJointeExtension'))
   const a = store.addAttachment(account.structures, nom, bytes.length, undefined)

@@ -410,6 +410,25 @@ describe.each(testEngines())('submission recovery on $name', (engine) => {
       await demoAccount(s, { submissionRoute: 'auto' })
     }, 90_000)
 
+    it('an invoice file Chorus Pro would refuse (10 MB or more) is refused before any call, naming the file and the limit', async () => {
+      await demoAccount(s, { autoSubmit: false })
+      const { bytes } = await invoicePdf({ seed: 86, recipientIndex: 0, number: 'F-2026-0086', serviceCode: null, engagement: null })
+      const id = await push(s, bytes, 'facture-86.pdf')
+      expect((await analysed(s, id)).state).toBe('ready')
+      // Intake refuses files over 10 MB; one of exactly 10 MB passes it, and Chorus Pro wants under 10 MB.
+      await s.service.database.db.updateTable('documents').set({ size: 10 * 1024 * 1024 }).where('id', '=', id).execute()
+      const before = await calls(s)
+      const res = await s.api(`/documents/${id}/validate`, { method: 'POST', headers: { 'accept-language': 'en' } })
+      const body = (await res.json()) as any
+      expect(res.status, JSON.stringify(body)).toBe(422)
+      expect(body.error.code).toBe('attachment_too_large')
+      expect(body.error.message).toMatch(/"facture-86\.pdf" weighs 10\.0 MB: Chorus Pro only accepts files under 10 MB/)
+      expect(await calls(s)).toEqual(before)
+      const doc = await getDoc(s, id)
+      expect(doc.stage).toBe('to_submit')
+      expect(doc.state).toBe('error')
+    }, 60_000)
+
     it('a plain PDF goes by the PDF route, its amounts exact on the wire (0.1 + 0.2 style and 13-digit amounts)', async () => {
       await demoAccount(s, { autoSubmit: false })
       for (const [i, a] of [

@@ -16,6 +16,7 @@ import { chorusProblem } from '../chorus-problem'
 import { chorusInstant } from '../../domain/chorus-date'
 import { describeFlowStatus } from '../../domain/invoice-status'
 import { chooseSubmissionRoute, type RouteDecision } from '../../domain/submission-route'
+import { attachmentProblem } from '../../domain/chorus-attachments'
 import { RetryLaterError, type JobPayloads } from '../jobs'
 import { faultPoint } from '../../fault-points'
 import { linkReplacements } from '../tracking/handle-rejection'
@@ -75,6 +76,15 @@ export async function submitDocument(ports: Ports, documentId: string, opts: Sub
   const account = current.account_id ? await getAccount(ports.db, current.account_id) : undefined
   if (!account) return { status: 'skipped', reason: 'not_ready' }
   const fields = current.fields as InvoiceFields
+  // The invoice file follows Chorus Pro's attachment limits (under 10 MB, not empty, name of at most 50
+  // characters): a clear refusal before any call rather than Chorus Pro's after the claim.
+  const fileProblem = attachmentProblem({ name: chorusFileName(current.filename), size: Number(current.size) })
+  if (fileProblem) {
+    const error: SubmitError = { code: fileProblem.code, message: fileProblem.message, raw: fileProblem.details }
+    await recordEvent(ports, current.id, 'submission.error', error)
+    await ports.db.updateTable('documents').set({ submit_error: JSON.stringify(error), updated_at: now() }).where('id', '=', current.id).where('stage', '=', 'to_submit').execute()
+    return { status: 'refused', error }
+  }
   // The route: the account's setting, then what the document allows. A form completed or corrected outside
   // the embedded XML goes by the PDF route, since a flow would send the XML unchanged (domain/submission-route.ts).
   const layers = layersOf(current)

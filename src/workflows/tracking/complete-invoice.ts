@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import type { InvoiceRow } from '../../db/schema'
 import { getInvoice, recordAction } from '../../db/invoices'
 import { AppError } from '../../domain/app-error'
+import { ATTACHMENT_MAX_BYTES, ATTACHMENT_TYPES, attachmentExtension, attachmentsProblem, type AttachmentProblem } from '../../domain/chorus-attachments'
 import type { PieceJointeComplementaire } from '../../chorus'
 import { loadActionTarget, requireStatus, writeOnce } from './invoice-action'
 import { emitStatusEvents } from './sync-statuses'
@@ -19,26 +20,16 @@ export interface CompleteInput {
 }
 
 export const MAX_COMMENT_CHARS = 2000
-/** Per file, as Chorus Pro (and the sandbox) accept (reference §2.1). */
-export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
+/** Per file: strictly under 10 MB (domain/chorus-attachments.ts). */
+export const MAX_ATTACHMENT_BYTES = ATTACHMENT_MAX_BYTES
 export const MAX_ATTACHMENTS = 20
 
-/** Extensions Chorus Pro accepts for attachments (its "formats de pièces jointes" list), with their MIME type. */
-export const ACCEPTED_ATTACHMENTS: Readonly<Record<string, string>> = {
-  pdf: 'application/pdf', xml: 'application/xml', txt: 'text/plain', csv: 'text/csv', rtf: 'application/rtf',
-  htm: 'text/html', html: 'text/html', xhtml: 'application/xhtml+xml',
-  jpg: 'image/jpeg', jpeg: 'image/jpeg', png: 'image/png', gif: 'image/gif', bmp: 'image/bmp', tif: 'image/tiff', tiff: 'image/tiff', svg: 'image/svg+xml',
-  doc: 'application/msword', docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
-  xls: 'application/vnd.ms-excel', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
-  ppt: 'application/vnd.ms-powerpoint', pptx: 'application/vnd.openxmlformats-officedocument.presentationml.presentation',
-  odt: 'application/vnd.oasis.opendocument.text', ods: 'application/vnd.oasis.opendocument.spreadsheet', odp: 'application/vnd.oasis.opendocument.presentation',
-  zip: 'application/zip', gz: 'application/gzip', p7s: 'application/pkcs7-signature',
-}
+/** Extensions Chorus Pro accepts for attachments (OCA 17.0's list), with their MIME type. */
+export const ACCEPTED_ATTACHMENTS = ATTACHMENT_TYPES
 
-function extensionOf(filename: string): string {
-  return /\.([A-Za-z0-9]{1,5})$/.exec(filename)?.[1]?.toLowerCase() ?? ''
-}
+const refusal = (p: AttachmentProblem) => new AppError(400, p.code, p.message, p.details)
 
+/** Everything that can be checked on the request alone: the comment, the count, and each file's own limits. */
 export function checkCompleteInput(input: CompleteInput): void {
   const comment = input.comment ?? ''
   const files = input.attachments ?? []
@@ -49,16 +40,21 @@ export function checkCompleteInput(input: CompleteInput): void {
     throw new AppError(400, 'complete_empty', { fr: 'Ajoutez un commentaire ou au moins une pièce jointe pour compléter la facture.', en: 'Add a comment or at least one attachment to complete the invoice.' })
   }
   if (files.length > MAX_ATTACHMENTS) throw new AppError(400, 'too_many_attachments', { fr: `Au plus ${MAX_ATTACHMENTS} pièces jointes.`, en: `At most ${MAX_ATTACHMENTS} attachments.` })
-  for (const f of files) {
-    const ext = extensionOf(f.filename)
-    if (!ACCEPTED_ATTACHMENTS[ext]) {
-      throw new AppError(400, 'attachment_type', { fr: `Type de pièce jointe refusé par Chorus Pro : ${f.filename}. Formats acceptés : ${Object.keys(ACCEPTED_ATTACHMENTS).join(', ')}.`, en: `Attachment type refused by Chorus Pro: ${f.filename}. Accepted: ${Object.keys(ACCEPTED_ATTACHMENTS).join(', ')}.` }, { filename: f.filename })
-    }
-    if (f.bytes.byteLength === 0) throw new AppError(400, 'attachment_empty', { fr: `La pièce jointe ${f.filename} est vide.`, en: `Attachment ${f.filename} is empty.` })
-    if (f.bytes.byteLength > MAX_ATTACHMENT_BYTES) {
-      throw new AppError(400, 'attachment_too_large', { fr: `La pièce jointe ${f.filename} dépasse 10 Mo, la limite de Chorus Pro.`, en: `Attachment ${f.filename} is larger than 10 MB, Chorus Pro's limit.` }, { filename: f.filename, size: f.bytes.byteLength })
-    }
+  const problem = attachmentsProblem(files.map((f) => ({ name: f.filename, size: f.bytes.byteLength })))
+  if (problem) throw refusal(problem)
+}
+
+/** What the invoice already weighs in Chorus Pro: its PDF (when the connector sent it) and the attachments sent with an earlier Complete. */
+async function bytesAlreadySent(ports: Ports, invoice: InvoiceRow): Promise<number> {
+  const doc = invoice.document_id ? await ports.db.selectFrom('documents').select('size').where('id', '=', invoice.document_id).executeTakeFirst() : undefined
+  const actions = await ports.db.selectFrom('invoice_events').select('payload').where('invoice_id', '=', invoice.id).where('kind', '=', 'action').execute()
+  let total = Number(doc?.size ?? 0)
+  for (const a of actions) {
+    const p = a.payload as { action?: unknown; attachments?: Array<{ size?: unknown }> } | null
+    if (p?.action !== 'complete' || !Array.isArray(p.attachments)) continue
+    for (const x of p.attachments) total += typeof x?.size === 'number' ? x.size : 0
   }
+  return total
 }
 
 /**
@@ -70,6 +66,9 @@ export async function completeInvoice(ports: Ports, invoiceId: string, input: Co
   checkCompleteInput(input)
   const comment = input.comment?.trim() || null
   const t = await loadActionTarget(ports, invoiceId)
+  // 120 MB per invoice, attachments included: checked before any call to Chorus Pro.
+  const total = attachmentsProblem((input.attachments ?? []).map((f) => ({ name: f.filename, size: f.bytes.byteLength })), await bytesAlreadySent(ports, t.invoice))
+  if (total) throw refusal(total)
   await requireStatus(ports, t, 'SUSPENDUE', 'compléter / complete')
 
   const sent: Array<{ filename: string; sha256: string; size: number; chorusId: number }> = []
@@ -77,7 +76,7 @@ export async function completeInvoice(ports: Ports, invoiceId: string, input: Co
     const sha256 = createHash('sha256').update(f.bytes).digest('hex')
     // Every byte sent to Chorus is kept (DESIGN.md "blobs").
     await ports.db.insertInto('blobs').values({ sha256, size: f.bytes.byteLength, content: f.bytes }).onConflict((oc) => oc.column('sha256').doNothing()).execute()
-    const ext = extensionOf(f.filename)
+    const ext = attachmentExtension(f.filename)
     const r = await ports.chorus.ajouterFichier(t.tech, {
       pieceJointeFichier: f.bytes,
       pieceJointeNom: f.filename,
