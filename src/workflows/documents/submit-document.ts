@@ -135,6 +135,8 @@ export async function submitDocument(ports: Ports, documentId: string, opts: Sub
       chorusInvoiceId: String(response.identifiantFactureCPP),
       status: response.statutFacture ?? 'DEPOSEE',
       depositedAt: response.dateDepot ?? null,
+      // Chorus Pro gives the day; the moment is now, when it answered.
+      knownAt: ports.now(),
       depositMode: 'DEPOT_PDF_API',
       flowNumber: null,
       response,
@@ -146,8 +148,6 @@ export async function submitDocument(ports: Ports, documentId: string, opts: Sub
       throw e
     }
     return handleChorusFailure(ports, claimed, account, e, opts)
-      // Chorus Pro gives the day; the moment is now, when it answered.
-      knownAt: ports.now(),
   }
 }
 
@@ -225,6 +225,7 @@ function adoptedFacts(f: FactureFournisseurResume) {
     chorusInvoiceId: String(f.identifiantFactureCPP),
     status: f.statut,
     depositedAt: f.dateDepot ?? null,
+    knownAt: null as Date | null,
     depositMode: f.modeDepot ?? null,
     flowNumber: f.numeroFluxDepot ?? null,
     response: f,
@@ -236,7 +237,8 @@ interface SubmittedFacts {
   readonly chorusInvoiceId: string
   readonly status: string
   readonly depositedAt: string | null
-    knownAt: null as Date | null,
+  /** When we know the moment of the deposit ourselves (Chorus Pro gives only its day): see domain/deposit-date.ts. */
+  readonly knownAt: Date | null
   readonly depositMode: string | null
   readonly flowNumber: string | null
   readonly response: unknown
@@ -248,8 +250,6 @@ async function recordSubmitted(ports: Ports, doc: DocumentRow, account: Account,
     const amount = (name: Parameters<typeof valueOf>[1]) => {
       const v = valueOf(fields, name)
       return v ? normalizeAmount(v) : null
-  /** When we know the moment of the deposit ourselves (Chorus Pro gives only its day): see domain/deposit-date.ts. */
-  readonly knownAt: Date | null
     }
     const directoryName = layersOf(doc).info?.recipientName ?? null
     const row = await trx
@@ -432,6 +432,14 @@ interface SubmissionAttempt {
   readonly route?: string
   readonly flowNumber?: string
   readonly startedAt?: string
+  /** When deposer/flux answered: the invoice's deposit moment (Chorus Pro gives only the day). */
+  readonly flowDepositedAt?: string
+}
+
+function flowDepositedAt(doc: Pick<DocumentRow, 'submission_attempt'>): Date | null {
+  const at = attemptOf(doc).flowDepositedAt
+  const d = at ? new Date(at) : null
+  return d && !Number.isNaN(d.getTime()) ? d : null
 }
 
 /** The route decision recorded with the attempt (none for an attempt written before routes were explained). */
@@ -445,14 +453,6 @@ function routeOf(doc: Pick<DocumentRow, 'submission_attempt'>): RouteDecision | 
 function attemptOf(doc: Pick<DocumentRow, 'submission_attempt'>): SubmissionAttempt {
   const a = doc.submission_attempt
   if (typeof a !== 'object' || a === null) return {}
-  /** When deposer/flux answered: the invoice's deposit moment (Chorus Pro gives only the day). */
-  readonly flowDepositedAt?: string
-}
-
-function flowDepositedAt(doc: Pick<DocumentRow, 'submission_attempt'>): Date | null {
-  const at = attemptOf(doc).flowDepositedAt
-  const d = at ? new Date(at) : null
-  return d && !Number.isNaN(d.getTime()) ? d : null
   const text = (k: string) => (k in a && typeof (a as Record<string, unknown>)[k] === 'string' ? String((a as Record<string, unknown>)[k]) : undefined)
-  return { route: text('route'), flowNumber: text('flowNumber'), startedAt: text('startedAt') }
+  return { route: text('route'), flowNumber: text('flowNumber'), startedAt: text('startedAt'), flowDepositedAt: text('flowDepositedAt') }
 }
