@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { testEngines } from '../support/databases'
 import { SEED_STRUCTURES } from '../../src/sandbox'
 import { chromiumMissing } from './chromium'
-import { openWorld, type World } from './world'
+import { openWorld, shot, type World } from './world'
 
 const missing = chromiumMissing()
 if (missing) console.warn(missing)
@@ -60,4 +60,39 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
     expect(col(lines.find((l) => l.includes('F-DEPOT-1')), 'deposited_at')).toMatch(new RegExp(`^${isoDay} \\d{2}:\\d{2}:\\d{2}$`))
     await page.close()
   }, 90_000)
+
+  it('2. after a refused Validate, shows the new reason under the field at once, and no old "Enregistré." above it', async () => {
+    const doc = await w.drop('erreur-fraiche.pdf', { seed: 1702, recipientIndex: 1, number: 'F-FRAIS-1', serviceCode: null, engagement: null, serviceLabel: null })
+    expect(doc.state).toBe('incomplete')
+    const page = await w.page()
+    await page.goto(`/ui/to-submit/${doc.id}`)
+    const problems = page.locator('[data-field="serviceCode"] .problem')
+    const before = await problems.allInnerTexts()
+    expect(before.join(' ')).toMatch(/service/i)
+
+    // Save something: the page reloads with a green "Enregistré.".
+    await page.getByLabel('Numéro d’engagement').fill('EJ-2026-17')
+    await page.getByRole('button', { name: 'Enregistrer' }).click()
+    await expect.poll(() => page.locator('#flash').innerText()).toContain('Enregistré')
+    expect(await page.getByLabel('Numéro d’engagement').inputValue()).toBe('EJ-2026-17')
+
+    // A service the recipient does not have: refused, and the page says why right away.
+    await page.getByLabel('Code service').fill('INCONNU')
+    await page.getByRole('button', { name: 'Valider et déposer' }).click()
+    const message = page.locator('#complete-form [data-role="form-message"]')
+    await expect.poll(() => message.innerText()).not.toBe('')
+    expect(await message.getAttribute('class')).toContain('bad')
+    expect(await page.locator('#flash').isVisible()).toBe(false)
+    expect(await page.locator('#flash').innerText()).toBe('')
+    await expect.poll(async () => (await problems.allInnerTexts()).join(' ')).toContain('INCONNU')
+    expect((await problems.allInnerTexts()).join(' ')).not.toBe(before.join(' '))
+    expect(await page.getByLabel('Code service').getAttribute('aria-invalid')).toBe('true')
+    // What the person typed stays in the form.
+    expect(await page.getByLabel('Code service').inputValue()).toBe('INCONNU')
+    if (w.engine === 'pglite') await shot(page, 'complete-refused-fr')
+    // And it is what a reload shows too.
+    const fresh = await (await page.request.get(`/ui/to-submit/${doc.id}`)).text()
+    for (const p of await problems.allInnerTexts()) expect(fresh).toContain(p.replace(/&/g, '&amp;').replace(/"/g, '&quot;').slice(0, 20))
+    await page.close()
+  }, 60_000)
 })

@@ -203,6 +203,7 @@ const words = {
   newKeyShown: ['Copiez la clé maintenant, elle ne sera plus affichée :', 'Copy the key now, it will not be shown again:'],
   none_: ['—', '—'],
   done: ['Fait.', 'Done.'],
+  saved: ['Enregistré.', 'Saved.'],
   results: ['Résultat', 'Result'],
 } as const satisfies Record<string, readonly [string, string]>
 

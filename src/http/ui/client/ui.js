@@ -130,6 +130,54 @@
     return el instanceof HTMLElement ? el : null
   }
 
+  /**
+   * After a refused action, the server-rendered parts that may have changed (the state badge, the document's
+   * error, each field's origin and problems: elements with data-live) are read again from the server and
+   * swapped in place. The inputs are left alone: what the person typed stays.
+   */
+  async function refreshLive() {
+    if (!document.querySelector('[data-live]')) return
+    try {
+      const res = await fetch(location.href, { credentials: 'same-origin', headers: { accept: 'text/html' } })
+      if (!res.ok) return
+      const fresh = new DOMParser().parseFromString(await res.text(), 'text/html')
+      for (const el of Array.from(document.querySelectorAll('[data-live]'))) {
+        if (!(el instanceof HTMLElement)) continue
+        const next = fresh.querySelector('[data-live="' + el.dataset.live + '"]')
+        if (next) el.replaceWith(document.importNode(next, true))
+      }
+    } catch {}
+  }
+  /** A field's invalid state follows the problems shown under it. @param {ParentNode} root */
+  function syncInvalid(root) {
+    for (const box of Array.from(root.querySelectorAll('[data-field-problems]'))) {
+      const field = box.closest('.field')
+      const input = field && field.querySelector('input, select, textarea')
+      const has = box.children.length > 0
+      if (field) field.classList.toggle('has-problem', has)
+      if (input) { if (has) input.setAttribute('aria-invalid', 'true'); else input.removeAttribute('aria-invalid') }
+    }
+  }
+  /**
+   * Field errors of a 400 answer (details: [{ field, message }]) under the fields they name.
+   * @param {HTMLFormElement} form @param {Answer | null | undefined} data
+   */
+  function markFieldErrors(form, data) {
+    const details = data && data.error && data.error.details
+    if (!Array.isArray(details)) return
+    for (const d of details) {
+      if (!d.field) continue
+      const name = d.field.replace(/^fields\./, '')
+      const box = form.querySelector('[data-field-problems="' + name + '"]')
+      if (!box) continue
+      const span = document.createElement('span')
+      span.className = 'problem'
+      span.textContent = d.message || ''
+      box.appendChild(span)
+    }
+    syncInvalid(form)
+  }
+
   document.addEventListener('submit', async (event) => {
     const form = event.target
     if (!(form instanceof HTMLFormElement)) return
@@ -140,6 +188,8 @@
     const question = (button && button.dataset.confirm) || form.dataset.confirm
     const out = find(form, '[data-role="form-message"]')
     if (out) { out.textContent = ''; out.className = 'alert' }
+    // A message of an earlier action ("Enregistré.") never stays above the answer to this one.
+    flash(null)
     if (form.dataset.needsSelection && !form.querySelector('input[name="ids"]:checked')) {
       if (out) { out.className = 'alert bad'; out.textContent = form.dataset.needsSelection }
       return
@@ -170,6 +220,10 @@
     }
     if (!res.ok) {
       const text = errorText(data, res.status)
+      // The state, the document's error and the field problems as the server now sees them, then this answer's field errors.
+      await refreshLive()
+      markFieldErrors(form, data)
+      syncInvalid(document)
       if (out) { out.className = 'alert bad'; out.textContent = text; out.focus() } else flash(text, 'bad')
       return
     }

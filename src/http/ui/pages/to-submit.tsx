@@ -107,13 +107,16 @@ export function CompletePage(props: { ctx: PageCtx; doc: Doc }) {
   const title = `${t('completeTitle')} : ${doc.filename}`
   return (
     <Layout ctx={ctx} tab="to-submit" title={title}>
-      <p><a href="/ui/to-submit">← {t('backToList')}</a> · <StateBadge ctx={ctx} doc={doc} /></p>
-      {doc.error && <p class="alert bad" role="alert">{doc.error.message}</p>}
-      {general.length > 0 && (
-        <div class="alert bad" role="alert">
-          <ul>{general.map((p) => <li>{p.message}</li>)}</ul>
-        </div>
-      )}
+      {/* data-live: refreshed in place from the server after a refused action (ui.js), typed values kept. */}
+      <div id="doc-status" data-live="doc-status">
+        <p><a href="/ui/to-submit">← {t('backToList')}</a> · <StateBadge ctx={ctx} doc={doc} /></p>
+        {doc.error && <p class="alert bad">{doc.error.message}</p>}
+        {general.length > 0 && (
+          <div class="alert bad">
+            <ul>{general.map((p) => <li>{p.message}</li>)}</ul>
+          </div>
+        )}
+      </div>
       <div class="complete-grid">
         <section aria-labelledby="pdf-title">
           <h2 id="pdf-title">{t('pdf')}</h2>
@@ -122,7 +125,7 @@ export function CompletePage(props: { ctx: PageCtx; doc: Doc }) {
         </section>
         <section aria-labelledby="form-title">
           <h2 id="form-title">{t('form')}</h2>
-          <form id="complete-form" data-changed-only="true" data-done={t('done')}>
+          <form id="complete-form" data-changed-only="true" data-done={t('saved')}>
             <Csrf ctx={ctx} />
             <FormMessage />
             <div class="form-grid">
@@ -131,7 +134,7 @@ export function CompletePage(props: { ctx: PageCtx; doc: Doc }) {
                 const problems = doc.problems.filter((p) => p.field === f)
                 const id = `f-${f}`
                 const origin = field?.value != null ? (ORIGIN_LABELS[field.origin as FieldOrigin]?.[lang] ?? field.origin) : t('origin.none')
-                const describedBy = [`${id}-origin`, ...problems.map((_, i) => `${id}-p${i}`)].join(' ')
+                const describedBy = `${id}-origin ${id}-problems`
                 return (
                   <div class={`field${problems.length ? ' has-problem' : ''}`} data-field={f}>
                     <label for={id}>{t(`field.${f}` as WordKey)}</label>
@@ -147,14 +150,16 @@ export function CompletePage(props: { ctx: PageCtx; doc: Doc }) {
                       aria-describedby={describedBy}
                       readonly={!ctx.canAct || doc.stage !== 'to_submit'}
                     />
-                    <span class="origin" id={`${id}-origin`}>
+                    <span class="origin" id={`${id}-origin`} data-live={`o-${f}`}>
                       {t('origin')} : <b>{origin}</b>
                       {f === 'invoiceDate' && field?.value ? ` · ${day(field.value)}` : ''}
                       {f.startsWith('amount') && field?.value ? ` · ${amount(field.value)}` : ''}
                     </span>
-                    {problems.map((p, i) => (
-                      <span class="problem" id={`${id}-p${i}`}>{p.message}</span>
-                    ))}
+                    <span class="problems" id={`${id}-problems`} data-live={`p-${f}`} data-field-problems={f}>
+                      {problems.map((p) => (
+                        <span class="problem">{p.message}</span>
+                      ))}
+                    </span>
                   </div>
                 )
               })}
