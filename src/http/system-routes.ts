@@ -12,14 +12,20 @@ import type { AppEnv } from './app-env'
  */
 export function systemRoutes(opts: { db: Database; metrics: Metrics; version: string; startedAt: Date; isShuttingDown: () => boolean }) {
   const app = new Hono<AppEnv>()
+  let schemaCurrent = false
   app.get('/health', (c) => c.json({ status: 'ok', version: opts.version, uptimeSeconds: Math.round((Date.now() - opts.startedAt.getTime()) / 1000) }))
   app.get('/ready', async (c) => {
     const checks: Record<string, { ok: boolean; detail?: string }> = {}
     try {
       await sql`select 1`.execute(opts.db)
       checks.database = { ok: true }
-      const pending = await pendingMigrations(opts.db)
-      checks.migrations = pending.length ? { ok: false, detail: `pending: ${pending.join(', ')}` } : { ok: true }
+      // Once current, the schema stays current for this process (migrations only run forward, at
+      // start): asking Kysely's migrator each time cost ~45 ms of the ~57 ms median (footprint bench).
+      if (!schemaCurrent) {
+        const pending = await pendingMigrations(opts.db)
+        schemaCurrent = pending.length === 0
+        checks.migrations = pending.length ? { ok: false, detail: `pending: ${pending.join(', ')}` } : { ok: true }
+      } else checks.migrations = { ok: true }
     } catch (e) {
       checks.database = { ok: false, detail: 'database unreachable' }
       c.get('logger').warn({ err: String(e) }, 'readiness: database unreachable')

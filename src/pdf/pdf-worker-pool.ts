@@ -5,8 +5,13 @@ import { PdfAnalysisError, isPdfErrorCode } from './pdf-analysis-error'
 import type { WorkerMessage, WorkerRequest } from './pdf-worker'
 
 export interface PdfWorkerPoolOptions {
-  /** Worker threads; default: the cores available (os.availableParallelism()). */
+  /**
+   * Worker threads at most; default: one on a machine of one or two cores (the other core keeps the API
+   * answering: /health stalled for seconds with two readers on two cores), else cores − 1, up to 4.
+   */
   readonly size?: number
+  /** A worker with nothing to read for this long is stopped (its pdfjs and heap go back to the OS); started again on demand. */
+  readonly idleMs?: number
   /** Per-document limit, from the moment a worker takes it; the worker is then terminated and replaced. */
   readonly timeoutMs?: number
   /** V8 heap bound per worker (resourceLimits.maxOldGenerationSizeMb). */
@@ -36,12 +41,19 @@ interface Slot {
   ready: boolean
   job: Job | null
   timer: NodeJS.Timeout | null
+  idle: NodeJS.Timeout | null
   /** Set when we end the worker ourselves, so its exit is not mistaken for a crash. */
   retiring: boolean
 }
 
 export const DEFAULT_TIMEOUT_MS = 20_000
 export const DEFAULT_MAX_MEMORY_MB = 512
+export const DEFAULT_IDLE_MS = 30_000
+
+function defaultSize(): number {
+  const cores = availableParallelism()
+  return cores <= 2 ? 1 : Math.min(4, cores - 1)
+}
 const MAX_START_FAILURES = 3
 
 /**
@@ -58,6 +70,7 @@ export class PdfWorkerPool {
   private readonly timeoutMs: number
   private readonly maxMemoryMb: number
   private readonly defaults: AnalysePdfOptions
+  private readonly idleMs: number
   private readonly slots: Slot[] = []
   private readonly queue: Job[] = []
   private nextId = 1
@@ -67,11 +80,12 @@ export class PdfWorkerPool {
   private readyWaiters: Array<() => void> = []
 
   constructor(opts: PdfWorkerPoolOptions = {}) {
-    this.size = Math.max(1, opts.size ?? availableParallelism())
+    this.size = Math.max(1, opts.size ?? defaultSize())
     this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS
     this.maxMemoryMb = opts.maxMemoryMb ?? DEFAULT_MAX_MEMORY_MB
     this.defaults = opts.analysis ?? {}
-    for (let i = 0; i < this.size; i++) this.slots.push(this.spawn())
+    this.idleMs = opts.idleMs ?? DEFAULT_IDLE_MS
+    // No worker until there is something to read: an idle connector carries no PDF reader.
   }
 
   /** Analyses one PDF off the event loop. Rejects with PdfAnalysisError (including pdf_timeout, pdf_out_of_memory). */
@@ -85,8 +99,9 @@ export class PdfWorkerPool {
     })
   }
 
-  /** Resolves once every worker has loaded pdfjs (so the first documents are not slowed by start-up). */
+  /** Starts every worker and resolves once each has loaded pdfjs (so the first documents are not slowed by start-up). */
   async warmUp(): Promise<void> {
+    while (!this.closed && this.slots.length < this.size) this.slots.push(this.spawn())
     while (!this.closed && this.slots.some((s) => !s.ready && !s.retiring)) {
       // Idle workers do not keep the process alive (unref); one being waited for must.
       for (const s of this.slots) if (!s.ready) s.worker.ref()
@@ -95,7 +110,7 @@ export class PdfWorkerPool {
   }
 
   stats(): PdfWorkerPoolStats {
-    return { size: this.size, busy: this.slots.filter((s) => s.job).length, queued: this.queue.length, replaced: this.replaced }
+    return { size: this.slots.filter((s) => !s.retiring).length, busy: this.slots.filter((s) => s.job).length, queued: this.queue.length, replaced: this.replaced }
   }
 
   async close(): Promise<void> {
@@ -105,6 +120,7 @@ export class PdfWorkerPool {
       this.slots.map((s) => {
         s.retiring = true
         if (s.timer) clearTimeout(s.timer)
+        if (s.idle) clearTimeout(s.idle)
         s.job?.reject(new PdfAnalysisError('pdf_worker_failed', { reason: 'pool closed' }))
         s.job = null
         return s.worker.terminate()
@@ -122,7 +138,7 @@ export class PdfWorkerPool {
       stdout: false,
       stderr: false,
     })
-    const slot: Slot = { worker, ready: false, job: null, timer: null, retiring: false }
+    const slot: Slot = { worker, ready: false, job: null, timer: null, idle: null, retiring: false }
     worker.unref()
     worker.on('message', (m: WorkerMessage) => this.onMessage(slot, m))
     worker.on('error', (err: Error & { code?: string }) => {
@@ -153,6 +169,21 @@ export class PdfWorkerPool {
     if (m.type === 'done') job.resolve(m.result as LocalPdfAnalysis)
     else job.reject(new PdfAnalysisError(isPdfErrorCode(m.code) ? m.code : 'pdf_worker_failed', m.details))
     this.dispatch()
+    if (!slot.job) this.retireWhenIdle(slot)
+  }
+
+  /** Stops a worker that stays without work for idleMs; the next document starts a new one. */
+  private retireWhenIdle(slot: Slot): void {
+    if (slot.idle) clearTimeout(slot.idle)
+    slot.idle = setTimeout(() => {
+      slot.idle = null
+      if (slot.job || slot.retiring || this.closed) return
+      slot.retiring = true
+      const i = this.slots.indexOf(slot)
+      if (i >= 0) this.slots.splice(i, 1)
+      void slot.worker.terminate()
+    }, this.idleMs)
+    slot.idle.unref()
   }
 
   /** Fails the slot's document (if any) and puts a fresh worker in its place. */
@@ -160,6 +191,7 @@ export class PdfWorkerPool {
     if (slot.retiring) return
     slot.retiring = true
     if (slot.timer) clearTimeout(slot.timer)
+    if (slot.idle) clearTimeout(slot.idle)
     const job = slot.job
     slot.job = null
     if (job) job.reject(error)
@@ -175,10 +207,15 @@ export class PdfWorkerPool {
       this.readyWaiters.splice(0).forEach((r) => r())
       return
     }
-    this.slots[i] = this.spawn()
+    // Replaced when there is work: a fresh worker, never one whose heap a hostile document filled.
+    this.slots.splice(i, 1)
+    this.dispatch()
   }
 
   private dispatch(): void {
+    // Start workers for waiting documents, up to the pool's size.
+    const free = this.slots.filter((s) => !s.retiring && !s.job).length
+    for (let n = Math.min(this.queue.length - free, this.size - this.slots.filter((s) => !s.retiring).length); n > 0; n--) this.slots.push(this.spawn())
     for (const slot of this.slots) {
       if (!this.queue.length) return
       if (!slot.ready || slot.job || slot.retiring) {
@@ -187,6 +224,8 @@ export class PdfWorkerPool {
         continue
       }
       const job = this.queue.shift()!
+      if (slot.idle) clearTimeout(slot.idle)
+      slot.idle = null
       slot.job = job
       slot.worker.ref()
       slot.timer = setTimeout(() => this.fail(slot, new PdfAnalysisError('pdf_timeout', { timeoutMs: this.timeoutMs })), this.timeoutMs)

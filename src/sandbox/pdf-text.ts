@@ -1,4 +1,11 @@
-import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs'
+/**
+ * pdfjs (~150 MB once loaded) is imported on the first OCR call, not when the sandbox is mounted: an
+ * idle connector in sandbox mode does not carry it (footprint bench, README).
+ */
+async function getDocument(params: Parameters<typeof import('pdfjs-dist/legacy/build/pdf.mjs').getDocument>[0]) {
+  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs')
+  return pdfjs.getDocument(params)
+}
 
 /**
  * The sandbox's own PDF reader (DESIGN.md: it never reuses src/pdf/, so it stays an independent reader
@@ -9,7 +16,7 @@ export async function readPdfText(bytes: Uint8Array, maxPages = 5): Promise<stri
   if (bytes.length < 5 || Buffer.from(bytes.subarray(0, 5)).toString('latin1') !== '%PDF-') return null
   let doc
   try {
-    doc = await getDocument({ data: new Uint8Array(bytes), isEvalSupported: false, disableFontFace: true, useSystemFonts: false, verbosity: 0 }).promise
+    doc = await (await getDocument({ data: new Uint8Array(bytes), isEvalSupported: false, disableFontFace: true, useSystemFonts: false, verbosity: 0 })).promise
   } catch {
     return null
   }
@@ -41,7 +48,7 @@ export async function readPdfText(bytes: Uint8Array, maxPages = 5): Promise<stri
 export async function readPdfAttachments(bytes: Uint8Array): Promise<Record<string, Uint8Array> | null> {
   let doc
   try {
-    doc = await getDocument({ data: new Uint8Array(bytes), isEvalSupported: false, disableFontFace: true, verbosity: 0 }).promise
+    doc = await (await getDocument({ data: new Uint8Array(bytes), isEvalSupported: false, disableFontFace: true, verbosity: 0 })).promise
   } catch {
     return null
   }

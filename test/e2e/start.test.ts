@@ -1,9 +1,12 @@
-import { mkdtempSync, statSync, readFileSync } from 'node:fs'
+import { execFileSync, spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, statSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { spawnService } from '../support/spawn-service'
 import { testEngines, type TestDatabase } from '../support/databases'
+
+const root = join(import.meta.dirname, '../..')
 
 /**
  * `npm start` as a newcomer runs it: a fresh DATA_DIR, no database server. Then again with
@@ -60,3 +63,37 @@ describe('npm start', () => {
     }, 60_000)
   })
 })
+
+describe('npm start, as a process manager runs it', () => {
+  beforeAll(() => {
+    // The compiled service: what `npm install` builds through "prepare".
+    execFileSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'ignore' })
+  }, 60_000)
+
+  it('runs compiled JavaScript (no tsx, no esbuild), and one SIGTERM to npm stops it gracefully', async () => {
+    const port = 18000 + Math.floor(Math.random() * 1000)
+    const npm = spawn('npm', ['start'], { cwd: root, env: { ...process.env, DATA_DIR: mkdtempSync(join(tmpdir(), 'chorus-npm-')), PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' }, stdio: ['ignore', 'pipe', 'pipe'] })
+    let out = ''
+    npm.stdout!.on('data', (d: Buffer) => (out += d.toString()))
+    npm.stderr!.on('data', (d: Buffer) => (out += d.toString()))
+    const deadline = Date.now() + 45_000
+    while (!(await fetch(`http://127.0.0.1:${port}/health`).then((r) => r.ok, () => false))) {
+      if (Date.now() > deadline || npm.exitCode !== null) throw new Error(`did not start: ${out.slice(-2000)}`)
+      await new Promise((r) => setTimeout(r, 200))
+    }
+    // The process that answers is node running dist/ directly: no tsx loader, no build step at run time.
+    const pid = Number(execFileSync('sh', ['-c', `ss -ltnpH 'sport = :${port}' | sed -n 's/.*pid=\\([0-9]*\\).*/\\1/p' | head -1`]).toString().trim())
+    expect(pid).toBeGreaterThan(0)
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')
+    expect(cmdline.slice(0, 2).join(' ')).toMatch(/node dist\/main\.js$/)
+    expect(cmdline.join(' ')).not.toMatch(/tsx/)
+    const exited = new Promise<number | null>((r) => npm.once('exit', (code) => r(code)))
+    npm.kill('SIGTERM')
+    await exited
+    // The service went with it: nothing answers, no orphan left.
+    for (let i = 0; i < 50 && existsSync(`/proc/${pid}`); i++) await new Promise((r) => setTimeout(r, 200))
+    expect(existsSync(`/proc/${pid}`)).toBe(false)
+    expect(out).toMatch(/stopped/)
+  }, 90_000)
+})
+

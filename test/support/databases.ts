@@ -1,3 +1,4 @@
+import { pgliteExtensions } from '../../src/db/database'
 import { readFileSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import { inject } from 'vitest'
@@ -28,6 +29,7 @@ async function openPglite(): Promise<TestDatabase> {
   const pglite = await PGlite.create('memory://', {
     loadDataDir: templateBlob,
     parsers: { [types.INT8]: identity, [types.NUMERIC]: identity, [types.DATE]: identity },
+    extensions: await pgliteExtensions(),
   })
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) })
   return { db, engine: 'pglite', url: undefined, close: async () => { await db.destroy(); if (!pglite.closed) await pglite.close() } }

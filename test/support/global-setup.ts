@@ -7,6 +7,7 @@ import { Kysely, sql } from 'kysely'
 import { PGliteDialect } from 'kysely-pglite-dialect'
 import pg from 'pg'
 import { migrateToLatest } from '../../src/db/migrate'
+import { pgliteExtensions } from '../../src/db/database'
 
 /**
  * Migrates one template per engine, once per run: a PGlite data-dir dump (loading it takes ~0.6 s
@@ -15,7 +16,7 @@ import { migrateToLatest } from '../../src/db/migrate'
  */
 export default async function setup(project: TestProject) {
   const dir = mkdtempSync(join(tmpdir(), 'chorus-test-'))
-  const pglite = await PGlite.create('memory://', { parsers: { [types.INT8]: (v: string) => v } })
+  const pglite = await PGlite.create('memory://', { parsers: { [types.INT8]: (v: string) => v }, extensions: await pgliteExtensions() })
   const db = new Kysely<any>({ dialect: new PGliteDialect(pglite) })
   await migrateToLatest(db)
   const dump = await pglite.dumpDataDir('none')
