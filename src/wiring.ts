@@ -13,6 +13,8 @@ import { folderSource } from './sources/folder/folder-source'
 import { folderWatchers, type FolderWatchers } from './sources/folder/folder-watchers'
 import { odooSource } from './sources/odoo/odoo-source'
 import type { AdapterFactory } from './sources/source-adapter'
+import { odooWriteBack } from './sources/odoo/odoo-write-back'
+import type { WriteBackTargets } from './sources/write-back-target'
 import { folderConfinementOf } from './workflows/intake/check-source-config'
 // Workflows, one import line per feature folder.
 import { checkAllAccounts } from './workflows/accounts/check-all-accounts'
@@ -28,6 +30,7 @@ import { purgeHistory } from './workflows/maintenance/purge-history'
 import { expireOldExports, runQueuedExport } from './workflows/tracking/export-invoices'
 import { runStatusSync, type SyncOptions } from './workflows/tracking/sync-statuses'
 import { deliverWebhook } from './workflows/webhooks/deliver-webhook'
+import { runWriteBack } from './workflows/write-back/run-write-back'
 // Routes, one file per resource.
 import { accountsRoutes } from './http/api/accounts-routes'
 import { apiKeysRoutes } from './http/api/api-keys-routes'
@@ -42,6 +45,7 @@ import { recipientsRoutes } from './http/api/recipients-routes'
 import { sourcesRoutes } from './http/api/sources-routes'
 import { uiSessionsRoutes } from './http/api/ui-sessions-routes'
 import { webhooksRoutes } from './http/api/webhooks-routes'
+import { writeBacksRoutes } from './http/api/write-backs-routes'
 import { uiRoutes } from './http/ui/ui-routes'
 
 /**
@@ -80,6 +84,14 @@ export function sourceAdapters(ports: Ports): AdapterFactory {
   }
 }
 
+/** Who is told where an invoice stands: Odoo (tags, chatter), folders (a JSON file beside the PDF). */
+export function writeBackTargets(ports: Ports): WriteBackTargets {
+  return (source: SourceRow) => {
+    if (source.kind === 'odoo') return odooWriteBack(source.config, ports.secrets, source.id)
+    return undefined
+  }
+}
+
 export function wire(ports: Ports, config: Config, opts: WiringOptions = {}): Wiring {
   let pool: PdfWorkerPool | undefined
   const documents: DocumentDeps = {
@@ -96,6 +108,7 @@ export function wire(ports: Ports, config: Config, opts: WiringOptions = {}): Wi
     },
   }
   const adapters = sourceAdapters(ports)
+  const hosts = writeBackTargets(ports)
 
   const apiRoutes = [
     accountsRoutes(ports),
@@ -108,6 +121,7 @@ export function wire(ports: Ports, config: Config, opts: WiringOptions = {}): Wi
     invoicesRoutes(ports),
     exportsRoutes(ports),
     webhooksRoutes(ports),
+    writeBacksRoutes(ports),
     recipientsRoutes(ports),
     uiSessionsRoutes(ports.db, { publicUrl: opts.publicUrl ?? (() => config.publicUrl ?? `http://localhost:${config.port}`) }),
   ]
@@ -131,6 +145,7 @@ export function wire(ports: Ports, config: Config, opts: WiringOptions = {}): Wi
     'webhook.deliver': (p, run) => deliverWebhook(ports, p.deliveryId, run),
     'accounts.check': () => checkAllAccounts(ports),
     'maintenance.purge': () => purgeHistory(ports),
+    'document.write-back': (p, run) => runWriteBack(ports, hosts, p.writeBackId, run),
   }
 
   // Cron only enqueues; times are Europe/Paris.

@@ -315,6 +315,26 @@ export interface UiSessionsTable {
   expires_at: RequiredTimestamp
 }
 
+/** migrations/0008_write_back.ts: what a host is told of a submission or a status change, and whether it was. */
+export interface WriteBacksTable {
+  id: Id
+  document_id: Ref
+  invoice_id: NullableRef
+  source_id: Ref
+  event: 'submitted' | 'status_changed'
+  status: string
+  status_at: RequiredTimestamp
+  comment: string | null
+  chorus_invoice_id: string
+  invoice_number: string
+  state: Generated<'pending' | 'done' | 'failed' | 'skipped'>
+  attempts: Generated<number>
+  last_error: string | null
+  outcome: NullableJson
+  created_at: Timestamp
+  done_at: NullableTimestamp
+}
+
 export interface DB {
   accounts: AccountsTable
   blobs: BlobsTable
@@ -335,6 +355,7 @@ export interface DB {
   audit_log: AuditLogTable
   ui_tickets: UiTicketsTable
   ui_sessions: UiSessionsTable
+  write_backs: WriteBacksTable
 }
 
 export type Job = Selectable<JobsTable>

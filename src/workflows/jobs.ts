@@ -28,6 +28,7 @@ export interface JobPayloads {
   'webhook.deliver': { readonly deliveryId: string }
   'accounts.check': CronRun
   'maintenance.purge': CronRun
+  'document.write-back': { readonly writeBackId: string }
 }
 
 export type JobKind = keyof JobPayloads
@@ -76,6 +77,8 @@ export const JOB_KINDS: { readonly [K in JobKind]: JobKindSpec<K> } = {
   'webhook.deliver': { lane: 'background', maxAttempts: 12 },
   'accounts.check': { lane: 'background' },
   'maintenance.purge': { lane: 'background' },
+  // A host that is down is retried with backoff (2 s … 1 h): 12 attempts are about two hours.
+  'document.write-back': { lane: 'background', maxAttempts: 12 },
 }
 
 export const JOB_KIND_NAMES = Object.keys(JOB_KINDS) as readonly JobKind[]

@@ -21,6 +21,15 @@ import type { AddressInfo } from 'node:net'
  * evaluated for real (prefix &, |, !; =, !=, >, >=, <, <=, in, not in, child_of, ilike), and every
  * write bumps write_date as Odoo does.
  *
+ * Write-back (issue 16): `create` on `documents.tag` (v18+: global, the name unique, a duplicate is a
+ * ValidationError) and, on 17, on `documents.facet` and `documents.tag` (a tag needs its facet);
+ * `message_post` on `documents.document` (a `mail.thread`): keyword arguments only (a positional one is
+ * a 422, as Python's `*` makes it), one record (`ensure_one`), `body` escaped unless `body_is_html`,
+ * stored as a `mail.message` (`model`, `res_id`, `body`, `message_type`, `subtype_id`, `date`) readable
+ * with `search_read` like any model. It answers the new message's id: JSON-RPC gives the integer
+ * (`@api.returns('mail.message', …)`), JSON-2 the ids of the returned record [uncertain: what 19's
+ * JSON-2 controller makes of a returned record]; the connector takes either.
+ *
  * Test switches: `redirectTo` (every request answered by a redirect), `throttle` (the next requests
  * answered 429 with a Retry-After), `deny` (an AccessError on a model or method).
  */
@@ -67,6 +76,12 @@ export interface FakeOdoo {
   addTag(name: string): number
   /** Adds a PDF (or any file) document; returns its id. Keys of `extra` become custom fields of the model. */
   addDocument(d: { name: string; folderId: number; bytes: Uint8Array; tagIds?: number[]; mimetype?: string; extra?: Record<string, unknown> }): number
+  /** The names of a document's tags, sorted. */
+  tagNames(id: number): string[]
+  /** Every tag: id, name and (17) facet. */
+  tags(): Array<{ id: number; name: string; facetId?: number }>
+  /** The chatter messages of a document, oldest first (as `mail.message` holds them). */
+  messages(id: number): Array<{ id: number; body: string; message_type: string; subtype: string | false; date: string }>
   /** Re-tags or moves a document (write_date changes, content does not). */
   touch(id: number, values: { tagIds?: number[]; folderId?: number }): void
   /** Replaces a document's content (a new version: checksum changes). */
@@ -99,7 +114,7 @@ const fault = {
 }
 
 /** The parameters of the methods the fake knows, after `self`, as Odoo declares them. */
-const SIGNATURES: Record<string, { apiModel: boolean; params: string[]; required?: string[] }> = {
+const SIGNATURES: Record<string, { apiModel: boolean; params: string[]; required?: string[]; kwOnly?: string[] }> = {
   search_read: { apiModel: true, params: ['domain', 'fields', 'offset', 'limit', 'order'] },
   search: { apiModel: true, params: ['domain', 'offset', 'limit', 'order'] },
   search_count: { apiModel: true, params: ['domain', 'limit'] },
@@ -107,7 +122,13 @@ const SIGNATURES: Record<string, { apiModel: boolean; params: string[]; required
   write: { apiModel: false, params: ['vals'], required: ['vals'] },
   fields_get: { apiModel: true, params: ['allfields', 'attributes'] },
   context_get: { apiModel: true, params: [] },
+  create: { apiModel: true, params: ['vals_list'], required: ['vals_list'] },
+  // mail.thread.message_post(self, *, body='', subject=None, message_type='notification', …, subtype_xmlid=None, …, body_is_html=False, **kwargs)
+  message_post: { apiModel: false, params: [], kwOnly: ['body', 'subject', 'message_type', 'subtype_xmlid', 'subtype_id', 'partner_ids', 'body_is_html', 'author_id', 'email_from', 'parent_id', 'attachment_ids'] },
 }
+
+const MAIL_SUBTYPES: Record<string, [number, string]> = { 'mail.mt_note': [2, 'Note'], 'mail.mt_comment': [1, 'Discussions'] }
+const escapeHtml = (t: string) => t.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#x27;')
 
 const VERSION_INFO: Record<ModelSet, [number, number, number, string, number, string]> = {
   v17: [17, 0, 0, 'final', 0, ''],
@@ -133,6 +154,7 @@ export async function startFakeOdoo(opts: FakeOdooOptions): Promise<FakeOdoo> {
   const tags = new Map<number, Row>()
   const facets = new Map<number, Row>()
   const customFields = new Set<string>()
+  const mailMessages = new Map<number, Row>()
   const calls: FakeOdooCall[] = []
   const requests: FakeOdooRequest[] = []
   const denied: Array<{ model: string; method?: string | undefined }> = []
@@ -155,7 +177,7 @@ export async function startFakeOdoo(opts: FakeOdooOptions): Promise<FakeOdoo> {
   // ---- models and their fields ------------------------------------------------------------------
 
   function modelExists(model: string): boolean {
-    if (model === 'res.users') return true
+    if (model === 'res.users' || model === 'mail.message') return true
     if (!hasDocuments) return false
     return model === 'documents.document' || model === 'documents.tag' || (set === 'v17' && (model === 'documents.folder' || model === 'documents.facet'))
   }
@@ -165,12 +187,20 @@ export async function startFakeOdoo(opts: FakeOdooOptions): Promise<FakeOdoo> {
     if (model === 'documents.folder') return folders
     if (model === 'documents.tag') return tags
     if (model === 'documents.facet') return facets
+    if (model === 'mail.message') return mailMessages
     return new Map()
   }
 
   function fieldsOf(model: string): Record<string, Field> {
     const common: Record<string, Field> = { id: { type: 'integer' }, display_name: { type: 'char' }, create_date: { type: 'datetime' }, write_date: { type: 'datetime' }, create_uid: { type: 'many2one', relation: 'res.users' }, write_uid: { type: 'many2one', relation: 'res.users' } }
     if (model === 'res.users') return { ...common, name: { type: 'char' }, login: { type: 'char' } }
+    if (model === 'mail.message') {
+      return {
+        ...common, body: { type: 'html' }, model: { type: 'char' }, res_id: { type: 'many2one_reference' }, date: { type: 'datetime' },
+        message_type: { type: 'selection', selection: [['email', 'Email'], ['comment', 'Comment'], ['notification', 'System notification'], ['user_notification', 'User Specific Notification']] },
+        subtype_id: { type: 'many2one', relation: 'mail.message.subtype' }, author_id: { type: 'many2one', relation: 'res.partner' }, subject: { type: 'char' },
+      }
+    }
     if (model === 'documents.tag') {
       return set === 'v17'
         ? { ...common, name: { type: 'char' }, facet_id: { type: 'many2one', relation: 'documents.facet' }, folder_id: { type: 'many2one', relation: 'documents.folder' }, sequence: { type: 'integer' } }
@@ -292,6 +322,11 @@ export async function startFakeOdoo(opts: FakeOdooOptions): Promise<FakeOdoo> {
     // One transaction: everything is checked before anything changes.
     for (const id of ids) if (!t.get(id)) throw fault.missing(`Record ${model}(${id}) does not exist or has been deleted.`)
     for (const k of Object.keys(values)) checkField(model, k)
+    // A tag that does not exist is a foreign key violation in Odoo: refused whole.
+    for (const cmd of Array.isArray(values.tag_ids) ? values.tag_ids : []) {
+      const refs = cmd[0] === 4 ? [cmd[1]] : cmd[0] === 6 ? cmd[2] : []
+      for (const t of refs) if (!tags.has(t)) throw fault.value(`The operation cannot be completed: documents.tag(${t}) does not exist`)
+    }
     for (const id of ids) {
       const row = t.get(id)!
       for (const [k, v] of Object.entries(values)) {
@@ -312,6 +347,48 @@ export async function startFakeOdoo(opts: FakeOdooOptions): Promise<FakeOdoo> {
     return true
   }
 
+  /** `create(vals_list)` (model_create_multi): a dict or a list of dicts; the new ids as a list, one id for a dict. */
+  function create(model: string, valsList: unknown): number | number[] {
+    const many = Array.isArray(valsList)
+    const list = (many ? valsList : [valsList]) as Row[]
+    if (model !== 'documents.tag' && model !== 'documents.facet') throw fault.access(`You are not allowed to create '${model}' records.`)
+    for (const vals of list) {
+      if (typeof vals !== 'object' || vals === null) throw fault.value('create() expects a dict or a list of dicts')
+      for (const k of Object.keys(vals)) checkField(model, k)
+      if (!vals.name) throw fault.value(`Missing required value for the field 'Name' (name)`)
+      if (model === 'documents.tag' && set !== 'v17' && [...tags.values()].some((t) => t.name === vals.name)) {
+        throw new OdooFault(422, 'odoo.exceptions.ValidationError', `A tag with the same name already exists.`)
+      }
+      if (model === 'documents.tag' && set === 'v17' && !facets.has(vals.facet_id)) throw fault.value(`Missing required value for the field 'Category' (facet_id)`)
+      if (model === 'documents.facet' && !folders.has(vals.folder_id)) throw fault.value(`Missing required value for the field 'Workspace' (folder_id)`)
+    }
+    const ids = list.map((vals) => {
+      const id = nextId++
+      if (model === 'documents.facet') facets.set(id, { id, name: vals.name, folder_id: m2o(vals.folder_id, folders), write_date: stamp() })
+      else tags.set(id, { id, name: vals.name, ...(set === 'v17' ? { facet_id: m2o(vals.facet_id, facets), folder_id: facets.get(vals.facet_id)!.folder_id } : {}), write_date: stamp() })
+      return id
+    })
+    return many ? ids : ids[0]!
+  }
+
+  /** mail.thread.message_post: one record (ensure_one), a note or comment in its chatter. */
+  function messagePost(model: string, ids: number[], kw: Row): number {
+    if (model !== 'documents.document') throw fault.notFound(`The method 'message_post' does not exist on the model '${model}'`)
+    if (ids.length !== 1) throw fault.value(`Expected singleton: ${model}(${ids.join(', ')})`)
+    if (!docs.get(ids[0]!)) throw fault.missing(`Record ${model}(${ids[0]}) does not exist or has been deleted.`)
+    const messageType = kw.message_type ?? 'notification'
+    if (!['comment', 'notification', 'email', 'user_notification'].includes(messageType)) throw fault.value(`Wrong value for mail.message.message_type: '${messageType}'`)
+    const subtype = kw.subtype_xmlid ? MAIL_SUBTYPES[kw.subtype_xmlid] : undefined
+    if (kw.subtype_xmlid && !subtype) throw fault.value(`External ID not found in the system: ${kw.subtype_xmlid}`)
+    const body = String(kw.body ?? '')
+    const id = nextId++
+    mailMessages.set(id, {
+      id, model, res_id: ids[0], body: kw.body_is_html ? body : `<p>${escapeHtml(body)}</p>`, message_type: messageType,
+      subtype_id: subtype ?? false, author_id: [3, 'Connector'], subject: kw.subject ?? false, date: stamp(), write_date: stamp(),
+    })
+    return id
+  }
+
   /**
    * The one core both transports call: arguments by name, bound like Python's
    * `inspect.signature(func).bind(records, **kwargs)`.
@@ -326,7 +403,7 @@ export async function startFakeOdoo(opts: FakeOdooOptions): Promise<FakeOdoo> {
     if (!sig || (method === 'context_get' && model !== 'res.users')) throw fault.notFound(`The method '${method}' does not exist on the model '${model}'`)
     if (method.startsWith('_')) throw fault.access(`Private methods (such as '${model}.${method}') cannot be called remotely.`)
     if (sig.apiModel && ids.length > 0) throw fault.unprocessable(`cannot call ${model}.${method} with ids`)
-    for (const k of Object.keys(kw)) if (!sig.params.includes(k)) throw fault.unprocessable(`got an unexpected keyword argument '${k}'`)
+    for (const k of Object.keys(kw)) if (!sig.params.includes(k) && !(sig.kwOnly ?? []).includes(k)) throw fault.unprocessable(`got an unexpected keyword argument '${k}'`)
     for (const k of sig.required ?? []) if (!(k in kw)) throw fault.unprocessable(`missing a required argument: '${k}'`)
     if (denied.some((d) => d.model === model && (d.method === undefined || d.method === method))) {
       throw fault.access(`You are not allowed to access '${model}' records. This operation is allowed for the following groups: Documents / User. Contact your administrator to request access if necessary.`)
@@ -338,6 +415,11 @@ export async function startFakeOdoo(opts: FakeOdooOptions): Promise<FakeOdoo> {
       case 'search_count': return search(model, kw.domain ?? [], kw, context).length
       case 'read': return ids.map((id) => table(model).get(id)).filter(Boolean).map((r) => project(model, r!, kw.fields))
       case 'write': return write(model, ids, kw.vals)
+      case 'create': return create(model, kw.vals_list)
+      case 'message_post': {
+        const id = messagePost(model, ids, kw)
+        return protocol === 'json2' ? [id] : id
+      }
       case 'fields_get': {
         const attrs: string[] | undefined = kw.attributes
         return Object.fromEntries(Object.entries(fieldsOf(model)).map(([n, f]) => [n, attrs ? Object.fromEntries(Object.entries(f).filter(([a]) => attrs.includes(a))) : f]))
@@ -357,7 +439,7 @@ export async function startFakeOdoo(opts: FakeOdooOptions): Promise<FakeOdoo> {
       rest = args.slice(1)
     }
     const params = sig?.params ?? []
-    if (rest.length > params.length) throw fault.unprocessable(`${method}() takes ${params.length + 1} positional arguments but ${rest.length + 1} were given`)
+    if (rest.length > params.length) throw fault.unprocessable(`${method}() takes ${params.length + 1} positional argument${params.length ? 's' : ''} but ${rest.length + 1} were given`)
     rest.forEach((v, i) => {
       const p = params[i]!
       if (p in named) throw fault.unprocessable(`multiple values for argument '${p}'`)
@@ -491,6 +573,13 @@ export async function startFakeOdoo(opts: FakeOdooOptions): Promise<FakeOdoo> {
       write('documents.document', [id], { datas: Buffer.from(bytes).toString('base64'), checksum: sha1(bytes), file_size: bytes.length })
     },
     document: (id) => docs.get(id),
+    tagNames: (id) => ((docs.get(id)?.tag_ids ?? []) as number[]).map((t) => tags.get(t)?.name ?? `?${t}`).sort(),
+    tags: () => [...tags.values()].map((t) => ({ id: t.id, name: t.name, ...(Array.isArray(t.facet_id) ? { facetId: t.facet_id[0] } : {}) })),
+    messages: (id) =>
+      [...mailMessages.values()]
+        .filter((m) => m.model === 'documents.document' && m.res_id === id)
+        .sort((a, b) => a.id - b.id)
+        .map((m) => ({ id: m.id, body: m.body, message_type: m.message_type, subtype: Array.isArray(m.subtype_id) ? m.subtype_id[1] : false, date: m.date })),
     redirectTo(target, status = 307, times = Infinity) {
       redirect = target === null ? null : { target, status, times }
     },

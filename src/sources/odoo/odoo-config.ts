@@ -1,5 +1,43 @@
 import { z } from 'zod'
 
+/** The status groups of domain/invoice-status.ts, one Odoo tag each. */
+export const WRITE_BACK_GROUPS = ['in_progress', 'to_process', 'rejected', 'paid', 'closed'] as const
+/** What can post a chatter message: the submission, or a status change into a group. */
+export const WRITE_BACK_MESSAGE_EVENTS = ['submitted', ...WRITE_BACK_GROUPS] as const
+
+/**
+ * Write-back to Odoo Documents (issue 16): the document gets one tag per status group (created when
+ * missing, the previous one removed) and a note in its chatter. On by default: the API key's user
+ * needs write access to the documents and, to create the tags, to `documents.tag` (and, before 18,
+ * `documents.facet`).
+ */
+export const OdooWriteBackSettings = z
+  .object({
+    enabled: z.boolean().default(true).describe('Tag the Odoo document and post a note in its chatter when the invoice is submitted and when its status changes (default true).'),
+    tags: z
+      .object({
+        in_progress: z.string().trim().min(1).max(100).default('Chorus Pro : Déposée'),
+        to_process: z.string().trim().min(1).max(100).default('Chorus Pro : À traiter'),
+        rejected: z.string().trim().min(1).max(100).default('Chorus Pro : Rejetée'),
+        paid: z.string().trim().min(1).max(100).default('Chorus Pro : Mise en paiement'),
+        closed: z.string().trim().min(1).max(100).default('Chorus Pro : Close'),
+      })
+      .strict()
+      .prefault({})
+      .describe('The tag name of each status group (in progress, to process: to recycle or suspended, rejected, paid, closed). Created in Odoo when missing; the tag of the previous group is removed.'),
+    /** Odoo 13 to 17: tags live in a facet of the document's workspace. */
+    facet: z.string().trim().min(1).max(100).default('Chorus Pro').describe('Odoo 17 and earlier: the facet (in the document’s workspace) that holds the tags.'),
+    messageOn: z
+      .array(z.enum(WRITE_BACK_MESSAGE_EVENTS))
+      .max(WRITE_BACK_MESSAGE_EVENTS.length)
+      .default([...WRITE_BACK_MESSAGE_EVENTS])
+      .describe(`Which events post a note in the document's chatter: ${WRITE_BACK_MESSAGE_EVENTS.join(', ')} (a status change counts by the group of the new status). Default: all; [] posts none.`),
+    language: z.enum(['fr', 'en']).default('fr').describe('The language of the chatter notes (default fr).'),
+  })
+  .strict()
+
+export type OdooWriteBack = z.output<typeof OdooWriteBackSettings>
+
 /** An Odoo source's settings as the admin API takes them (`apiKey` write-only, stored sealed). */
 export const OdooConfigInput = z
   .object({
@@ -29,6 +67,7 @@ export const OdooConfigInput = z
     maxPagesPerScan: z.number().int().min(1).max(1000).default(20),
     pollSeconds: z.number().int().min(10).max(86_400).default(60),
     timeoutMs: z.number().int().min(1000).max(300_000).default(30_000),
+    writeBack: OdooWriteBackSettings.prefault({}),
   })
   .strict()
 

@@ -9,6 +9,7 @@ import { depositedAt as storedDeposit } from '../../domain/deposit-date'
 import type { InvoiceFields } from '../../domain/invoice-fields'
 import type { Localized } from '../../domain/localized'
 import { emitWebhookEvent } from '../webhooks/emit-webhook-event'
+import { queueWriteBack } from '../write-back/queue-write-back'
 import { chorusFileName } from './analyse-document'
 import { layersOf, valueOf } from './document-form'
 import type { Ports } from '../ports'
@@ -301,6 +302,8 @@ async function recordSubmitted(ports: Ports, doc: DocumentRow, account: Account,
     // Where this label's invoices go is remembered (a learned recipient mapping), in the same transaction.
     await learnFromSubmission(ports, trx, doc, fields)
     await emitWebhookEvent(ports, trx, 'invoice.submitted', { invoiceId: row.id, documentId: doc.id, chorusInvoiceId: facts.chorusInvoiceId, invoiceNumber: valueOf(fields, 'invoiceNumber'), status: facts.status })
+    // The host document (Odoo, a folder) hears of it through its own job: a host that is down never holds this back.
+    await queueWriteBack(ports, trx, { documentId: doc.id, invoiceId: row.id, event: 'submitted', status: facts.status, statusAt: ports.now(), comment: null, chorusInvoiceId: facts.chorusInvoiceId, invoiceNumber: valueOf(fields, 'invoiceNumber') ?? doc.invoice_number ?? '' })
     return row.id
   })
   // A replacement invoice or credit note announced when a rejected invoice was handled is linked as soon as it exists.

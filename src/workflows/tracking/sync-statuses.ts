@@ -6,11 +6,12 @@ import { technicalAccountOf } from '../../db/accounts'
 import { isChorusError, type ConsulterHistoriqueResponse, type FactureFournisseurResume, type HistoStatut, type TechnicalAccount } from '../../chorus'
 import { isFinalStatus, needsAction } from '../../domain/invoice-status'
 import { emitWebhookEvent } from '../webhooks/emit-webhook-event'
+import { queueWriteBack } from '../write-back/queue-write-back'
 import { linkReplacements } from './handle-rejection'
 import type { Ports } from '../ports'
 import { chorusInstant } from '../../domain/chorus-date'
-import { RetryLaterError, type Enqueued, type JobPayloads, type JobRun } from '../jobs'
 import { depositedAt as storedDeposit } from '../../domain/deposit-date'
+import { RetryLaterError, type Enqueued, type JobPayloads, type JobRun } from '../jobs'
 
 /** tracking_sync_state (migrations/0003_tracking.ts): where each account's last sweep stopped. */
 interface SyncStateTable {
@@ -377,6 +378,10 @@ export async function emitStatusEvents(
   }
   await emitWebhookEvent(ports, trx, 'invoice.status_changed', data)
   if (data.toProcess) await emitWebhookEvent(ports, trx, 'invoice.to_process', data)
+  // The host document (Odoo, a folder) hears of it through its own job, after this transaction commits.
+  if (inv.document_id) {
+    await queueWriteBack(ports, trx, { documentId: inv.document_id, invoiceId: inv.id, event: 'status_changed', status, statusAt, comment, chorusInvoiceId: String(inv.chorus_invoice_id), invoiceNumber: inv.invoice_number })
+  }
 }
 
 export type { SyncDB }
