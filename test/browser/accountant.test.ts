@@ -1,4 +1,7 @@
 /// <reference lib="dom" />
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { testEngines } from '../support/databases'
 import { SEED_STRUCTURES } from '../../src/sandbox'
@@ -95,4 +98,36 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
     for (const p of await problems.allInnerTexts()) expect(fresh).toContain(p.replace(/&/g, '&amp;').replace(/"/g, '&quot;').slice(0, 20))
     await page.close()
   }, 60_000)
+
+  it('3. imports recipients all or nothing, and lists each refused line with its column and problem', async () => {
+    const page = await w.page({ tab: 'recipients' })
+    const dir = mkdtempSync(join(tmpdir(), 'import-'))
+    const bad = join(dir, 'destinataires.csv')
+    const good = `Mairie de Test-Import;${OPEN.siret};SERV_TECH;`
+    writeFileSync(bad, `Libellé;SIRET destinataire;Code service;Numéro d’engagement\n${good}\nÉcole Test-Import;123;;\nCollège Test-Import;${OPEN.siret};;\n`)
+    await page.getByLabel(/Fichier CSV/).setInputFiles(bad)
+    await page.getByRole('button', { name: 'Importer' }).click()
+    const message = page.locator('form[aria-labelledby="import-title"] [data-role="form-message"]')
+    await expect.poll(() => message.innerText()).toMatch(/Rien n’a été importé : 1 ligne\(s\) à corriger sur 3/)
+    const row = page.locator('#import-report tr[data-line="3"]')
+    expect(await row.count()).toBeGreaterThan(0)
+    const cells = await row.first().locator('td').allInnerTexts()
+    expect(cells[0]).toBe('3')
+    expect(cells[1]).toMatch(/^B/)
+    expect(cells[2]).toMatch(/SIRET/)
+    expect(await page.locator('#flash').innerText()).toBe('')
+    if (w.engine === 'pglite') await shot(page, 'recipients-import-refused-fr')
+    // Nothing was written, not even the good lines.
+    const none = (await (await w.s.api('/recipients?q=Test-Import')).json()) as { total: number }
+    expect(none.total).toBe(0)
+
+    // The file corrected: everything goes in, and the page says what happened.
+    writeFileSync(bad, `Libellé;SIRET destinataire;Code service;Numéro d’engagement\n${good}\nÉcole Test-Import;${OPEN.siret};;\nCollège Test-Import;${OPEN.siret};;\n`)
+    await page.getByLabel(/Fichier CSV/).setInputFiles(bad)
+    await page.getByRole('button', { name: 'Importer' }).click()
+    await expect.poll(() => page.locator('#flash').innerText()).toMatch(/Import terminé : 3 créée\(s\)/)
+    const all = (await (await w.s.api('/recipients?q=Test-Import')).json()) as { total: number }
+    expect(all.total).toBe(3)
+    await page.close()
+  })
 })

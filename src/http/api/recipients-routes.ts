@@ -98,6 +98,7 @@ const SuggestionSchema = MappingSchema.extend({ score: z.number() }).openapi('Re
 const ImportReportSchema = z
   .object({
     dryRun: z.boolean(),
+    applied: z.boolean().openapi({ description: 'Whether the lines were written: false for a dry run, and for an atomic import with a line in error.' }),
     encoding: z.enum(['utf-8', 'windows-1252']),
     delimiter: z.enum([';', ',', '\t']),
     totals: z.object({ lines: z.number(), created: z.number(), updated: z.number(), unchanged: z.number(), errors: z.number() }),
@@ -113,7 +114,7 @@ const ImportReportSchema = z
         previous: z.object({ recipientSiret: z.string(), serviceCode: z.string().nullable(), engagementNumber: z.string().nullable(), origin: z.string() }).nullable(),
         directoryStatus: z.enum(DIRECTORY_STATUSES).nullable(),
         directoryMessage: z.string().nullable(),
-        errors: z.array(z.object({ column: z.string().nullable(), code: z.string(), message: z.string() })),
+        errors: z.array(z.object({ column: z.string().nullable(), code: z.string(), message: z.string(), problem: z.string().openapi({ description: 'The problem alone, without its line and column' }) })),
       }),
     ),
   })
@@ -309,10 +310,11 @@ export function recipientsRoutes(ports: Ports) {
       summary: `Import mappings from CSV (multipart "file", or a text/csv body); ";" or "," separated, UTF-8 (BOM or not) or Windows-1252; at most ${MAX_IMPORT_ROWS} lines`,
       description:
         'Columns (line 1): Libellé / Label, SIRET destinataire / Recipient SIRET (required), Code service / Service code, Numéro d’engagement / Engagement number, Compte / Account (an account id or supplier SIRET; empty: every account). ' +
-        'Each line is reported (created, updated, unchanged, error with its line and column); lines in error are skipped, the others applied. dryRun=true applies nothing and reports what would happen.',
+        'Each line is reported (created, updated, unchanged, error with its line and column); lines in error are skipped, the others applied, unless atomic=true (one line in error: nothing applied). dryRun=true applies nothing and reports what would happen.',
       request: {
         query: z.object({
           dryRun: z.enum(['true', 'false', '1', '0']).optional(),
+          atomic: z.enum(['true', 'false', '1', '0']).optional().openapi({ description: 'All or nothing: one line in error and nothing is written (the tab pages import this way).' }),
           accountId: z.string().regex(/^\d{1,18}$/).optional().openapi({ description: 'Account of every line when the file has no account column (absent: every account).' }),
         }),
         body: {
@@ -340,7 +342,7 @@ export function recipientsRoutes(ports: Ports) {
         content = new Uint8Array(await c.req.arrayBuffer())
       }
       if (content.length === 0) throw new AppError(400, 'csv_empty', { fr: 'Le fichier CSV est vide.', en: 'The CSV file is empty.' })
-      const report = await importRecipientMappings(ports, { content, defaultAccountId: q.accountId ?? null, dryRun: q.dryRun === 'true' || q.dryRun === '1', actor: actorOf(c.get('apiKey')) })
+      const report = await importRecipientMappings(ports, { content, defaultAccountId: q.accountId ?? null, dryRun: q.dryRun === 'true' || q.dryRun === '1', atomic: q.atomic === 'true' || q.atomic === '1', actor: actorOf(c.get('apiKey')) })
       return c.json({
         ...report,
         ignoredColumns: [...report.ignoredColumns],
@@ -351,6 +353,7 @@ export function recipientsRoutes(ports: Ports) {
             column: e.column,
             code: e.code,
             message: lang === 'fr' ? `Ligne ${l.line}${e.column ? `, colonne ${e.column}` : ''} : ${e.message.fr}.` : `Line ${l.line}${e.column ? `, column ${e.column}` : ''}: ${e.message.en}.`,
+            problem: `${e.message[lang]}.`,
           })),
         })),
       }, 200)

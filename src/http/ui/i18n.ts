@@ -157,6 +157,7 @@ const words = {
   importCsv: ['Importer un CSV', 'Import a CSV'],
   csvFile: ['Fichier CSV (libellé;siret;service;engagement)', 'CSV file (label;siret;service;engagement)'],
   import: ['Importer', 'Import'],
+  importAllOrNothing: ['Tout ou rien : si une ligne est fausse, rien n’est importé et les lignes à corriger sont listées (ligne, colonne, problème).', 'All or nothing: if one line is wrong, nothing is imported and the lines to fix are listed (line, column, problem).'],
   noRecipients: ['Aucune correspondance.', 'No mapping.'],
   allAccounts: ['tous les comptes', 'every account'],
   // Settings

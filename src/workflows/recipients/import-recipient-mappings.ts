@@ -55,6 +55,8 @@ export interface ImportLine {
 
 export interface ImportReport {
   readonly dryRun: boolean
+  /** Whether the lines were written: false for a dry run, and for an all-or-nothing import with a line in error. */
+  readonly applied: boolean
   readonly encoding: 'utf-8' | 'windows-1252'
   readonly delimiter: ';' | ',' | '\t'
   readonly totals: { readonly lines: number; readonly created: number; readonly updated: number; readonly unchanged: number; readonly errors: number }
@@ -68,6 +70,8 @@ export interface ImportInput {
   /** Account of the lines when the file has no account column (null or absent: global mappings). */
   readonly defaultAccountId?: string | null
   readonly dryRun?: boolean
+  /** All or nothing: one line in error and nothing is written (the report still says what each line would do). */
+  readonly atomic?: boolean
   readonly actor: string
 }
 
@@ -101,7 +105,7 @@ class DryRunRollback extends Error {}
  * Imports recipient mappings from a CSV file (French Excel or ',' separated; see csv-read.ts). Every
  * line gets its own result; lines in error are skipped and the others applied (a dry run applies
  * nothing and reports exactly what a real run would do: it runs the same code in a transaction that
- * is rolled back). An existing mapping of the same account (or global) and label is updated, and
+ * is rolled back); with `atomic`, one line in error and nothing is written. An existing mapping of the same account (or global) and label is updated, and
  * becomes `imported`. The documents affected are re-checked.
  */
 export async function importRecipientMappings(ports: Pick<Ports, 'db' | 'chorusEnv' | 'jobs'>, input: ImportInput): Promise<ImportReport> {
@@ -208,6 +212,8 @@ export async function importRecipientMappings(ports: Pick<Ports, 'db' | 'chorusE
     return { line: row.line, values: { accountId, label, recipientSiret: siret, serviceCode, engagementNumber }, errors }
   })
 
+  // All or nothing: a line in error turns the import into a dry run, so the person corrects the file and sends it again whole.
+  const dryRun = Boolean(input.dryRun) || (Boolean(input.atomic) && parsed.some((p) => p.errors.length > 0))
   const lines: ImportLine[] = []
   let recheckedDocuments = 0
   try {
@@ -245,7 +251,7 @@ export async function importRecipientMappings(ports: Pick<Ports, 'db' | 'chorusE
         lines.push({
           ...base,
           status,
-          mappingId: input.dryRun && status === 'created' ? null : mapping.id,
+          mappingId: dryRun && status === 'created' ? null : mapping.id,
           previous: existing && status === 'updated' ? { recipientSiret: existing.recipientSiret, serviceCode: existing.serviceCode, engagementNumber: existing.engagementNumber, origin: existing.origin } : null,
           directoryStatus: null,
           errors: [],
@@ -254,7 +260,7 @@ export async function importRecipientMappings(ports: Pick<Ports, 'db' | 'chorusE
       recheckedDocuments = await recheckAffectedDocuments(ports, trx, scopes)
       const totals = count(lines)
       await audit(trx, { actor: input.actor, action: 'recipient_mapping.import', targetType: 'recipient_mapping', details: { ...totals, recheckedDocuments } })
-      if (input.dryRun) throw new DryRunRollback()
+      if (dryRun) throw new DryRunRollback()
     })
   } catch (e) {
     if (!(e instanceof DryRunRollback)) throw e
@@ -263,7 +269,7 @@ export async function importRecipientMappings(ports: Pick<Ports, 'db' | 'chorusE
   const valid = lines.filter((l) => l.status !== 'error')
   const checks = await checkDirectory(ports.db, ports.chorusEnv, valid.map((l) => parsed.find((p) => p.line === l.line)!.values))
   const withStatus = lines.map((l) => (l.status === 'error' ? l : { ...l, directoryStatus: checks[valid.indexOf(l)]!.status }))
-  return { dryRun: Boolean(input.dryRun), encoding: decoded.encoding, delimiter, totals: count(lines), ignoredColumns, recheckedDocuments, lines: withStatus }
+  return { dryRun: Boolean(input.dryRun), applied: !dryRun, encoding: decoded.encoding, delimiter, totals: count(lines), ignoredColumns, recheckedDocuments, lines: withStatus }
 }
 
 function sameRouting(m: RecipientMapping, v: MappingValues): boolean {

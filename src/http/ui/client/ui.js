@@ -32,6 +32,10 @@
  *   created?: number,
  *   updated?: number,
  *   errors?: unknown[],
+ *   applied?: boolean,
+ *   totals?: { lines: number, created: number, updated: number, unchanged: number, errors: number },
+ *   recheckedDocuments?: number,
+ *   lines?: Array<{ line: number, status: string, errors: Array<{ column: string | null, problem?: string, message: string }> }>,
  * }} Answer
  */
 
@@ -178,6 +182,39 @@
     syncInvalid(form)
   }
 
+  /**
+   * The lines an import refused, as a table: line, column, problem.
+   * @param {NonNullable<Answer['lines']>} lines
+   */
+  function showImportErrors(lines) {
+    const box = document.getElementById('import-report')
+    if (!box) return
+    box.textContent = ''
+    const table = document.createElement('table')
+    const caption = document.createElement('caption')
+    caption.textContent = say('Lignes à corriger', 'Lines to fix')
+    table.appendChild(caption)
+    const head = table.createTHead().insertRow()
+    for (const h of [say('Ligne', 'Line'), say('Colonne', 'Column'), say('Problème', 'Problem')]) {
+      const th = document.createElement('th')
+      th.scope = 'col'
+      th.textContent = h
+      head.appendChild(th)
+    }
+    const body = table.createTBody()
+    for (const l of lines) {
+      for (const e of l.errors) {
+        const row = body.insertRow()
+        row.dataset.line = String(l.line)
+        for (const v of [String(l.line), e.column || '—', e.problem || e.message]) row.insertCell().textContent = v
+      }
+    }
+    const wrap = document.createElement('div')
+    wrap.className = 'table-wrap'
+    wrap.appendChild(table)
+    box.appendChild(wrap)
+  }
+
   document.addEventListener('submit', async (event) => {
     const form = event.target
     if (!(form instanceof HTMLFormElement)) return
@@ -190,6 +227,8 @@
     if (out) { out.textContent = ''; out.className = 'alert' }
     // A message of an earlier action ("Enregistré.") never stays above the answer to this one.
     flash(null)
+    const report = form.dataset.then === 'import-report' ? document.getElementById('import-report') : null
+    if (report) report.textContent = ''
     if (form.dataset.needsSelection && !form.querySelector('input[name="ids"]:checked')) {
       if (out) { out.className = 'alert bad'; out.textContent = form.dataset.needsSelection }
       return
@@ -251,11 +290,21 @@
       setTimeout(() => location.reload(), 900)
       return
     }
+    if (then === 'import-report' && data && data.totals) {
+      const t = data.totals
+      if (!data.applied) {
+        const text = say('Rien n’a été importé : ' + t.errors + ' ligne(s) à corriger sur ' + t.lines + '. Corrigez le fichier puis importez-le à nouveau.', 'Nothing was imported: ' + t.errors + ' line(s) to fix out of ' + t.lines + '. Fix the file, then import it again.')
+        if (out) { out.className = 'alert bad'; out.textContent = text; out.focus() }
+        showImportErrors(data.lines || [])
+        return
+      }
+      later(say('Import terminé : ', 'Import done: ') + t.created + say(' créée(s), ', ' created, ') + t.updated + say(' mise(s) à jour, ', ' updated, ') + t.unchanged + say(' inchangée(s)', ' unchanged') + (data.recheckedDocuments ? say(' ; ' + data.recheckedDocuments + ' document(s) revérifié(s).', '; ' + data.recheckedDocuments + ' document(s) checked again.') : '.'), 'ok')
+      location.reload()
+      return
+    }
     if (data && Array.isArray(data.items) && data.items.length && 'ok' in data.items[0]) {
       const r = batchText(data.items)
       later(r.text, r.kind)
-    } else if (data && typeof data.created === 'number') {
-      later(say('Import : ', 'Import: ') + JSON.stringify({ created: data.created, updated: data.updated, errors: (data.errors || []).length }), 'ok')
     } else later(form.dataset.done || say('Enregistré.', 'Saved.'), 'ok')
     if (then === 'go' && form.dataset.go) location.href = form.dataset.go
     else location.reload()

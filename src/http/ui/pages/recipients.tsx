@@ -121,12 +121,14 @@ export function RecipientsPage(props: { ctx: PageCtx; q: string; list: { items: 
             <FormMessage />
           </form>
           <h2 id="import-title">{t('importCsv')}</h2>
-          <form data-api="POST /recipients/import" data-encoding="multipart" class="inline-form" aria-labelledby="import-title">
+          <p class="muted" id="import-hint">{t('importAllOrNothing')}</p>
+          <form data-api="POST /recipients/import?atomic=true" data-encoding="multipart" data-then="import-report" class="inline-form" aria-labelledby="import-title" aria-describedby="import-hint">
             <Csrf ctx={ctx} />
             <div class="field"><label for="imp-file">{t('csvFile')}</label><input type="file" id="imp-file" name="file" accept=".csv,text/csv" required /></div>
             <button type="submit">{t('import')}</button>
             <FormMessage />
           </form>
+          <div id="import-report"></div>
         </>
       )}
     </Layout>
