@@ -14,6 +14,7 @@ import { folderWatchers, type FolderWatchers } from './sources/folder/folder-wat
 import { odooSource } from './sources/odoo/odoo-source'
 import type { AdapterFactory } from './sources/source-adapter'
 import { odooWriteBack } from './sources/odoo/odoo-write-back'
+import { folderWriteBack } from './sources/folder/folder-write-back'
 import type { WriteBackTargets } from './sources/write-back-target'
 import { folderConfinementOf } from './workflows/intake/check-source-config'
 // Workflows, one import line per feature folder.
@@ -88,6 +89,7 @@ export function sourceAdapters(ports: Ports): AdapterFactory {
 export function writeBackTargets(ports: Ports): WriteBackTargets {
   return (source: SourceRow) => {
     if (source.kind === 'odoo') return odooWriteBack(source.config, ports.secrets, source.id)
+    if (source.kind === 'folder') return folderWriteBack(source.config, folderConfinementOf(ports))
     return undefined
   }
 }

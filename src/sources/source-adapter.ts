@@ -15,6 +15,8 @@ export interface ScanContext {
   saveCursor(cursor: unknown): Promise<void>
   /** Non-fatal problems, joined into the source's last error. */
   note(problem: string): void
+  /** Records where a taken file now lives, relative to the source's root (a folder's processed/ copy). */
+  located?(documentId: string, path: string): Promise<void>
 }
 
 export interface ScanResult {

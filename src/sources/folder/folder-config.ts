@@ -15,6 +15,11 @@ export const FolderConfigSchema = z
     maxFilesPerScan: z.number().int().min(1).max(10_000).default(500),
     /** Watch with fs.watch as well as polling (off for shares where it misbehaves). */
     watch: z.boolean().default(true),
+    /**
+     * Write-back for DMSs that watch folders (issue 16): `<name>.chorus.json` beside the processed PDF
+     * (number, status, dates, history), rewritten atomically on each submission and status change.
+     */
+    writeBack: z.boolean().default(false),
   })
   .strict()
 

@@ -17,9 +17,9 @@ interface Seen {
   readonly mtimeMs: number
 }
 
-/** Names writers use while a file is still being copied, and our own bookkeeping files. */
+/** Names writers use while a file is still being copied, and our own bookkeeping files (error notes, write-back files). */
 function ignoredName(name: string): boolean {
-  return name.startsWith('.') || name.startsWith('~$') || /\.(part|partial|tmp|temp|crdownload|download|error\.txt)$/i.test(name) || name.endsWith('~')
+  return name.startsWith('.') || name.startsWith('~$') || /\.(part|partial|tmp|temp|crdownload|download|error\.txt|chorus\.json)$/i.test(name) || name.endsWith('~')
 }
 
 async function walk(root: string, dir: string, recursive: boolean, out: Seen[]): Promise<void> {
@@ -194,7 +194,9 @@ async function takeFile(ctx: ScanContext, root: string, config: FolderConfig, fi
     const target = await moveInto(root, REJECTED_DIR, file)
     await writeFile(`${target}.error.txt`, errorText(refusal, file, outcome.document.id))
   } else {
-    await moveInto(root, PROCESSED_DIR, file)
+    const target = await moveInto(root, PROCESSED_DIR, file)
+    // Where the PDF now is (a name taken there gets a suffix): the write-back file goes beside it.
+    await ctx.located?.(outcome.document.id, relative(root, target).split(sep).join('/'))
   }
 }
 

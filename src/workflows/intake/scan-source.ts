@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import type { Ports } from '../ports'
 import { emptyStats, getSource, listSources, recordScan, saveCursor, type ScanStats, type SourceRow } from '../../db/sources'
 import { rulesOfSource } from '../../db/filing-rules'
@@ -37,6 +38,9 @@ export async function scanSource(ports: Ports, sourceId: string, adapterFor: Ada
       stats,
       note: (p) => { if (problems.length < 20) problems.push(p) },
       saveCursor: (cursor) => saveCursor(ports.db, source.id, cursor),
+      located: async (documentId, path) => {
+        await ports.db.updateTable('documents').set({ host_metadata: sql`host_metadata || ${JSON.stringify({ processedPath: path })}::jsonb` }).where('id', '=', documentId).execute()
+      },
       receive: async (doc) => {
         stats.seen++
         const outcome = await receiveDocument(ports, { ...doc, sourceId: source.id }, rules)
