@@ -88,27 +88,39 @@ export async function scanPdfStreams(bytes: Uint8Array, opts: ScanPdfOptions = {
   for (const t of rootHolders) for (const c of raw.resolveAll(t.get(PDFName.of('Root')))) if (c instanceof PDFDict) catalogs.add(c)
   for (const o of raw.objects) if (o.value instanceof PDFDict && !o.data && nameOf(o.value.get(PDFName.of('Type'))) === 'Catalog') catalogs.add(o.value)
 
-  // 3. Pages, in tree order; with several definitions on the way the order is ambiguous: read them all.
+  // 3. Pages, in tree order. pdf.js finds page i through the /Count of each node: when a count does
+  // not match the leaves below it, or an object on the way has several definitions, which pages it
+  // reads cannot be told from here, and every page is counted.
   const pages: Array<{ node: PDFDict; ancestors: PDFDict[] }> = []
   let ambiguous = catalogs.size > 1
   let nodes = 0
   const seenNodes = new Set<PDFDict>()
-  const walkPages = (ref: PDFObject | undefined, ancestors: PDFDict[]) => {
+  const walkPages = (ref: PDFObject | undefined, ancestors: PDFDict[]): number => {
     const all = raw.resolveAll(ref)
     if (all.length > 1) ambiguous = true
+    let leaves = 0
     for (const n of all) {
       if (!(n instanceof PDFDict) || seenNodes.has(n)) continue
       if (ancestors.length > MAX_DEPTH || ++nodes > MAX_NODES) throw tooHeavy(budget.limit, 'page_tree', 'too_many_objects')
       seenNodes.add(n)
       const kids = raw.resolve(n.get(PDFName.of('Kids')))
       if (kids instanceof PDFArray && nameOf(n.get(PDFName.of('Type'))) !== 'Page') {
-        for (const k of kids.asArray()) walkPages(k, [...ancestors, n])
-      } else pages.push({ node: n, ancestors })
+        let below = 0
+        for (const k of kids.asArray()) below += walkPages(k, [...ancestors, n])
+        const count = raw.resolve(n.get(PDFName.of('Count')))
+        if (!(count instanceof PDFNumber) || count.asNumber() !== below) ambiguous = true
+        leaves += below
+      } else {
+        pages.push({ node: n, ancestors })
+        leaves++
+      }
     }
+    return leaves
   }
   for (const c of catalogs) walkPages(c.get(PDFName.of('Pages')), [])
 
-  // 4. What the text reader decodes on the pages it reads.
+  // 4. What the text reader decodes on the pages it reads: contents, and what their resources reach
+  // (fonts and their files and CMaps, forms and their own resources), except image XObjects.
   const seen = new Set<PDFObject>()
   let resourceNodes = 0
   const spendStream = async (o: RawObject, what: string) => {
@@ -116,7 +128,8 @@ export async function scanPdfStreams(bytes: Uint8Array, opts: ScanPdfOptions = {
     seen.add(o.value)
     await decode(o, what)
   }
-  const walkResources = async (v: PDFObject | undefined, depth: number): Promise<void> => {
+  /** `role`: 'xobjects' for the value of an /XObject key, 'xobject' for each entry of that dictionary. */
+  const walkResources = async (v: PDFObject | undefined, depth: number, role: 'xobjects' | 'xobject' | null): Promise<void> => {
     if (v === undefined) return
     if (depth > MAX_RESOURCE_DEPTH || ++resourceNodes > MAX_RESOURCE_NODES) throw tooHeavy(budget.limit, 'resources', 'too_many_objects')
     const defs = raw.definitionsOf(v)
@@ -124,21 +137,25 @@ export async function scanPdfStreams(bytes: Uint8Array, opts: ScanPdfOptions = {
       ? defs.map((d) => ({ value: d.value, stream: d.data ? d : null }))
       : [{ value: v, stream: null }]
     for (const { value, stream } of targets) {
+      if (seen.has(value)) continue
       if (stream) {
         const dict = value as PDFDict
-        if (nameOf(dict.get(PDFName.of('Subtype'))) === 'Image') continue // never decoded for text
-        if (seen.has(value)) continue
+        // An image XObject is never decoded for text; the same stream reached another way (a font
+        // file, a page's contents) is.
+        if (role === 'xobject' && nameOf(raw.resolve(dict.get(PDFName.of('Subtype')))) === 'Image') continue
         await spendStream(stream, 'resource')
-        for (const [, x] of dict.entries()) await walkResources(x, depth + 1)
+        for (const [k, x] of dict.entries()) await walkResources(x, depth + 1, k.decodeText() === 'XObject' ? 'xobjects' : null)
         continue
       }
-      if (seen.has(value)) continue
       if (value instanceof PDFDict) {
         seen.add(value)
-        for (const [k, x] of value.entries()) if (k.decodeText() !== 'Parent') await walkResources(x, depth + 1)
+        for (const [k, x] of value.entries()) {
+          const key = k.decodeText()
+          if (key !== 'Parent') await walkResources(x, depth + 1, role === 'xobjects' ? 'xobject' : key === 'XObject' ? 'xobjects' : null)
+        }
       } else if (value instanceof PDFArray) {
         seen.add(value)
-        for (const x of value.asArray()) await walkResources(x, depth + 1)
+        for (const x of value.asArray()) await walkResources(x, depth + 1, null)
       }
     }
   }
@@ -147,7 +164,15 @@ export async function scanPdfStreams(bytes: Uint8Array, opts: ScanPdfOptions = {
     const contents = node.get(PDFName.of('Contents'))
     const parts = raw.resolveAll(contents).flatMap((c) => (c instanceof PDFArray ? c.asArray() : [contents!]))
     for (const part of parts) for (const d of raw.definitionsOf(part)) if (d.data) await spendStream(d, 'content')
-    for (const n of [node, ...ancestors]) await walkResources(n.get(PDFName.of('Resources')), 0)
+    for (const n of [node, ...ancestors]) await walkResources(n.get(PDFName.of('Resources')), 0, null)
+  }
+  // pdf.js looks into an XFA form's stream when it opens a document (whether it is empty).
+  for (const c of catalogs) {
+    const acroForm = raw.resolve(c.get(PDFName.of('AcroForm')))
+    if (!(acroForm instanceof PDFDict)) continue
+    const xfa = acroForm.get(PDFName.of('XFA'))
+    const parts = raw.resolveAll(xfa).flatMap((x) => (x instanceof PDFArray ? x.asArray() : [xfa!]))
+    for (const part of parts) for (const d of raw.definitionsOf(part)) if (d.data) await spendStream(d, 'xfa')
   }
 
   // 5. Embedded files.

@@ -8,7 +8,7 @@ import { PdfAnalysisError } from '../../src/pdf/pdf-analysis-error'
 import { PdfWorkerPool } from '../../src/pdf/pdf-worker-pool'
 import { scanPdfStreams } from '../../src/pdf/scan-pdf-streams'
 import { DecodeBudget, decodeFilterChain } from '../../src/pdf/stream-filters'
-import { attachmentStream, contentChainBomb, embeddedDoubleFlateBomb, embeddedPredictorBomb, embeddedPredictorRowBomb, objectStreamBomb, spacesZlib } from './corpus/bombs'
+import { attachmentStream, contentChainBomb, doubleFlate, embeddedDoubleFlateBomb, GIB_MB, embeddedPredictorBomb, embeddedPredictorRowBomb, objectStreamBomb, spacesZlib } from './corpus/bombs'
 import { ciiXml } from './corpus/facturx'
 import { makeSpec } from './corpus/invoice-spec'
 import { plainEntry, plainVariants } from './corpus/build-corpus'
@@ -140,6 +140,35 @@ describe('one decode budget per document, every decode path (issue 13 item 2)', 
       code: 'pdf_too_heavy',
       details: { reason: 'corrupt_filter_chain' },
     })
+  })
+
+  it('counts a font file even when its dictionary calls it an image (only image XObjects are skipped)', async () => {
+    const doc = await PDFDocument.create()
+    const page = doc.addPage()
+    const ctx = doc.context
+    const fontFile = ctx.register(ctx.stream(doubleFlate(GIB_MB), { Subtype: 'Image', Filter: ['FlateDecode', 'FlateDecode'] } as never))
+    const descriptor = ctx.register(ctx.obj({ Type: 'FontDescriptor', FontName: 'Bomb', FontFile2: fontFile }))
+    page.node.setFontDictionary(PDFName.of('F9'), ctx.register(ctx.obj({ Type: 'Font', Subtype: 'TrueType', BaseFont: 'Bomb', FontDescriptor: descriptor })))
+    await expect(scanPdfStreams(await doc.save())).rejects.toMatchObject({ code: 'pdf_too_heavy', details: { stream: 'resource' } })
+  })
+
+  it('reads the pages pdf.js reads: a bomb on an unread page costs nothing, unless a lying /Count could make pdf.js read it', async () => {
+    const doc = await PDFDocument.create()
+    for (let i = 0; i < 40; i++) doc.addPage([200, 200])
+    const bombPage = doc.getPage(19)
+    bombPage.node.set(PDFName.of('Contents'), doc.context.register(doc.context.stream(doubleFlate(GIB_MB), { Filter: ['FlateDecode', 'FlateDecode'] } as never)))
+    const honest = await scanPdfStreams(await doc.save(), { maxTextPages: 20 })
+    expect(honest.pages).toBe(40)
+    doc.catalog.Pages().set(PDFName.of('Count'), doc.context.obj(20))
+    await expect(scanPdfStreams(await doc.save(), { maxTextPages: 20 })).rejects.toMatchObject({ code: 'pdf_too_heavy', details: { stream: 'content' } })
+  })
+
+  it('counts an XFA form stream (pdf.js looks into it when it opens the document)', async () => {
+    const doc = await PDFDocument.create()
+    doc.addPage()
+    const xfa = doc.context.register(doc.context.stream(doubleFlate(GIB_MB), { Filter: ['FlateDecode', 'FlateDecode'] } as never))
+    doc.catalog.set(PDFName.of('AcroForm'), doc.context.obj({ Fields: [], XFA: xfa }))
+    await expect(scanPdfStreams(await doc.save())).rejects.toMatchObject({ code: 'pdf_too_heavy', details: { stream: 'xfa' } })
   })
 
   it('a 20 MB attachment (over the XML size limit, under the budget) is skipped, the document read', async () => {
