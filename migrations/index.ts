@@ -5,6 +5,7 @@ import * as m0004 from './0004_ui_sessions'
 import * as m0005 from './0005_to_process_recipient'
 import * as m0006 from './0006_submission_route_auto'
 import * as m0008 from './0008_write_back'
+import * as m0009 from './0009_password_warning_sent'
 
 /**
  * A static list rather than FileMigrationProvider: Kysely's native import() of `.ts` files fails under
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0005_to_process_recipient': m0005,
   '0006_submission_route_auto': m0006,
   '0008_write_back': m0008,
+  '0009_password_warning_sent': m0009,
 }

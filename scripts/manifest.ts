@@ -192,7 +192,7 @@ const EVENT_DATA: Record<(typeof WEBHOOK_EVENTS)[number], { schema: z.ZodType; d
     schema: invoiceEvent,
   },
   'account.password_expiring': {
-    description: { fr: 'Le mot de passe du compte technique d’un compte fournisseur expire dans 15 jours ou moins, ou a expiré (contrôle quotidien).', en: 'A supplier account’s technical password expires within 15 days, or has expired (daily check).' },
+    description: { fr: 'Le mot de passe du compte technique d’un compte fournisseur expire dans 30 jours ou moins, ou a expiré (contrôle quotidien, au plus une fois par jour et par compte) ; seul le gestionnaire principal de la structure peut le renouveler dans Chorus Pro.', en: 'A supplier account’s technical password expires within 30 days, or has expired (daily check, at most once a day per account); only the structure’s main manager can renew it in Chorus Pro.' },
     schema: z.object({
       accountId: id,
       name: z.string(),

@@ -1,4 +1,4 @@
-import type { UpdateObject } from 'kysely'
+import type { Transaction, UpdateObject } from 'kysely'
 import type { Database } from './database'
 import type { Account, DB } from './schema'
 import { now } from './sql-now'
@@ -79,4 +79,19 @@ export function technicalAccountOf(account: Account, secrets: SecretBox): Techni
 export async function defaultAccount(db: Database, environment: string): Promise<Account | undefined> {
   const rows = await db.selectFrom('accounts').selectAll().where('environment', '=', environment).where('disabled_at', 'is', null).orderBy('id').limit(2).execute()
   return rows.length === 1 ? rows[0] : undefined
+}
+
+/**
+ * Takes today's `account.password_expiring` event for the account: true for the first caller of the Paris
+ * day `today`, false for every later one (another run, another instance). Use it in the transaction that
+ * emits the event, so that the mark and the event commit together.
+ */
+export async function claimPasswordWarning(db: Database | Transaction<DB>, accountId: string, today: string): Promise<boolean> {
+  const r = await db
+    .updateTable('accounts')
+    .set({ password_warning_sent_on: today })
+    .where('id', '=', accountId)
+    .where((eb) => eb.or([eb('password_warning_sent_on', 'is', null), eb('password_warning_sent_on', '<>', today)]))
+    .executeTakeFirst()
+  return Number(r.numUpdatedRows) === 1
 }

@@ -24,6 +24,8 @@ export interface AccountsTable {
   technical_login: string
   technical_password_enc: string
   password_expires_on: CalendarDate
+  /** The Paris day account.password_expiring was last emitted (migration 0009): at most once a day. */
+  password_warning_sent_on: CalendarDate
   environment: string
   auto_submit: Generated<boolean>
   submission_route: Generated<'auto' | 'pdf' | 'facturx'>

@@ -2,6 +2,7 @@ import { Hono } from 'hono'
 import { sql } from 'kysely'
 import type { Database } from '../db/database'
 import { pendingMigrations } from '../db/migrate'
+import { technicalPasswordsCheck } from '../workflows/accounts/password-expiry-check'
 import type { Metrics } from './metrics'
 import type { AppEnv } from './app-env'
 
@@ -26,6 +27,9 @@ export function systemRoutes(opts: { db: Database; metrics: Metrics; version: st
         schemaCurrent = pending.length === 0
         checks.migrations = pending.length ? { ok: false, detail: `pending: ${pending.join(', ')}` } : { ok: true }
       } else checks.migrations = { ok: true }
+      // Technical passwords expiring within 30 days or expired, for whoever reads the probe (never not ready).
+      const passwords = await technicalPasswordsCheck(opts.db, new Date())
+      if (passwords) checks.technical_passwords = passwords
     } catch (e) {
       checks.database = { ok: false, detail: 'database unreachable' }
       c.get('logger').warn({ err: String(e) }, 'readiness: database unreachable')

@@ -192,6 +192,15 @@ export function createSandbox(options: SandboxOptions = {}): Sandbox {
     store.setStatus(inv, status, typeof b?.comment === 'string' ? b.comment : undefined, planAfter(status))
     return c.json({ identifiantFactureCPP: inv.id, statut: status })
   })
+  // A technical account's password expiry: `{ "login"?: <default: the sandbox's own>, "expiresOn": "YYYY-MM-DD" | null }`.
+  app.post('/_sandbox/password-expiry', async (c) => {
+    const b = (await c.req.json().catch(() => null)) as { login?: unknown; expiresOn?: unknown } | null
+    const login = typeof b?.login === 'string' ? b.login : SANDBOX_CREDENTIALS.technicalLogin
+    const expiresOn = b?.expiresOn === null ? undefined : typeof b?.expiresOn === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(b.expiresOn) ? b.expiresOn : false
+    if (expiresOn === false) return c.json({ error: { code: 'invalid_date', message: 'expiresOn must be YYYY-MM-DD or null' } }, 400)
+    if (!store.setPasswordExpiry(login, expiresOn)) return c.json({ error: { code: 'not_found', message: 'no such technical account' } }, 404)
+    return c.json({ login, expiresOn: expiresOn ?? null })
+  })
   app.get('/_sandbox/structures', (c) =>
     c.json(
       store.structures.map((s) => ({

@@ -50,7 +50,8 @@ export const consulterStructure: Handler = (store, account, body) => {
         libelleStructure: supplier.name,
         raisonSociale: supplier.name,
         structurePriveePublique: 'PRIVEE',
-        dateExpirationMotPasseCompteTech: own ? (store.accounts.find((a) => a.structures.includes(supplier.idStructureCPP))?.passwordExpiresOn ?? null) : null,
+        // The calling technical account's own password expiry.
+        dateExpirationMotPasseCompteTech: own ? (account.passwordExpiresOn ?? null) : null,
       },
       parametres: { codeServiceDoitEtreRenseigne: false, numeroEJDoitEtreRenseigne: false, gestionNumeroEJOuCodeService: false, statutMiseEnPaiementNestPasRemonte: false },
     }

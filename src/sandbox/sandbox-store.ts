@@ -19,8 +19,8 @@ export interface SandboxTechnicalAccount {
   readonly password: string
   /** The supplier structures this account may invoice for (idStructureCPP). */
   readonly structures: readonly number[]
-  /** `YYYY-MM-DD`; past it, the gateway refuses the account as expired. */
-  readonly passwordExpiresOn?: string
+  /** `YYYY-MM-DD`; past it, the gateway refuses the account as expired (the control API can move it). */
+  passwordExpiresOn?: string
 }
 
 export interface SandboxSupplier {
@@ -134,10 +134,13 @@ export function createSandboxStore(options: SandboxStoreOptions = {}) {
   const structures = options.structures ?? SEED_STRUCTURES
   const defaultSupplier: SandboxSupplier = { idStructureCPP: SANDBOX_CREDENTIALS.supplierIdStructureCPP, siret: SANDBOX_SUPPLIER_SIRET, name: SANDBOX_SUPPLIER_NAME }
   const suppliers = [defaultSupplier, ...(options.suppliers ?? [])]
+  // A technical password lasts 424 days (reference "Updates checked 2026-11"): the sandbox's own one was
+  // just generated, so consulterStructure gives a date as the real platform does.
   const accounts: SandboxTechnicalAccount[] = [
-    { login: SANDBOX_CREDENTIALS.technicalLogin, password: SANDBOX_CREDENTIALS.technicalPassword, structures: [defaultSupplier.idStructureCPP] },
-    ...(options.technicalAccounts ?? []),
+    { login: SANDBOX_CREDENTIALS.technicalLogin, password: SANDBOX_CREDENTIALS.technicalPassword, structures: [defaultSupplier.idStructureCPP], passwordExpiresOn: new Date(now() + 424 * 86_400_000).toISOString().slice(0, 10) },
+    ...(options.technicalAccounts ?? []).map((a) => ({ ...a })),
   ]
+  const initialExpiry = accounts.map((a) => a.passwordExpiresOn)
   const maxAttachments = options.maxAttachments ?? 50_000
   const engagements: SeedEngagement[] = suppliers.flatMap((s) => seedEngagements(s.idStructureCPP))
   const bySiret = new Map(structures.map((s) => [s.siret, s]))
@@ -167,6 +170,7 @@ export function createSandboxStore(options: SandboxStoreOptions = {}) {
   }
 
   function reset() {
+    accounts.forEach((a, i) => (a.passwordExpiresOn = initialExpiry[i]))
     for (const release of state.hangs) release()
     state.hangs.clear()
     state.faults = structuredClone(DEFAULT_FAULTS)
@@ -270,6 +274,13 @@ export function createSandboxStore(options: SandboxStoreOptions = {}) {
     },
     count(key: string) {
       state.calls[key] = (state.calls[key] ?? 0) + 1
+    },
+    /** Moves a technical account's password expiry (`undefined`: none given). False when the login is unknown. */
+    setPasswordExpiry(login: string, expiresOn: string | undefined): boolean {
+      const a = accounts.find((x) => x.login === login)
+      if (!a) return false
+      a.passwordExpiresOn = expiresOn
+      return true
     },
     /** Keeps the raw body of a call (the last 20 per operation; a body over 256 KB, a file, only as its size). */
     recordRequest(operation: string, raw: string) {

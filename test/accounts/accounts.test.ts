@@ -54,10 +54,13 @@ describe('supplier accounts', () => {
     expect(JSON.stringify(body.error.details)).toMatch(/colour/)
   })
 
-  it('warns 15 days before the technical password expires, and once it has', () => {
+  it('warns 30 days before the technical password expires, and once it has, saying who can renew it', () => {
     const now = new Date('2026-11-21T10:00:00Z')
-    expect(expiryWarning('2026-12-31', now)).toBeNull()
-    expect(expiryWarning('2026-12-06', now)!.fr).toMatch(/expire dans 15 jour/)
+    expect(expiryWarning('2026-12-22', now)).toBeNull()
+    expect(expiryWarning('2026-12-21', now)!.fr).toMatch(/expire dans 30 jour\(s\) \(2026-12-21\) : seul le gestionnaire principal de la structure peut le renouveler dans Chorus Pro \(il doit l’être tous les 424 jours\)/)
+    expect(expiryWarning('2026-12-06', now)!.en).toMatch(/expires in 15 day\(s\) \(2026-12-06\): only the structure's main manager can renew it in Chorus Pro/)
+    expect(expiryWarning('2026-11-21', now)!.en).toMatch(/expires in 0 day/)
     expect(expiryWarning('2026-11-20', now)!.en).toMatch(/expired on 2026-11-20/)
+    expect(expiryWarning(null, now)).toBeNull()
   })
 })

@@ -1,6 +1,8 @@
 import { z } from '@hono/zod-openapi'
 import { AppError } from '../../domain/app-error'
 import { isValidSiret, compactIdentifier } from '../../domain/siret'
+import { todayIn } from '../../domain/calendar-date'
+import { passwordExpiry } from '../../domain/password-expiry'
 import { createAccount, getAccount, listAccounts, updateAccount } from '../../db/accounts'
 import { audit } from '../../db/audit'
 import type { Account } from '../../db/schema'
@@ -44,7 +46,8 @@ const AccountSchema = z
     sendAttachments: z.boolean(),
     isDemo: z.boolean(),
     passwordExpiresOn: z.string().nullable(),
-    passwordWarning: z.object({ fr: z.string(), en: z.string() }).nullable(),
+    passwordWarning: z.object({ fr: z.string(), en: z.string() }).nullable().openapi({ description: 'Set 30 days before the technical password expires (every 424 days; only the structure’s main manager renews it in Chorus Pro), and once it has' }),
+    passwordExpiresInDays: z.number().int().nullable().openapi({ description: 'Days left before the technical password expires (negative once expired); null when Chorus Pro gave no date' }),
     lastConnectionCheck: z.unknown().nullable(),
     disabled: z.boolean(),
     createdAt: z.string(),
@@ -67,6 +70,7 @@ export function presentAccount(a: Account, now = new Date()) {
     isDemo: a.is_demo,
     passwordExpiresOn: a.password_expires_on,
     passwordWarning: expiryWarning(a.password_expires_on, now),
+    passwordExpiresInDays: passwordExpiry(a.password_expires_on, todayIn('Europe/Paris', now))?.daysLeft ?? null,
     lastConnectionCheck: a.last_connection_check,
     disabled: a.disabled_at !== null,
     createdAt: a.created_at.toISOString(),

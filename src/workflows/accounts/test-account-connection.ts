@@ -5,6 +5,7 @@ import { technicalAccountOf } from '../../db/accounts'
 import { isChorusError } from '../../chorus'
 import { compactIdentifier } from '../../domain/siret'
 import { todayIn } from '../../domain/calendar-date'
+import { passwordExpiry, TECHNICAL_PASSWORD_LIFETIME_DAYS } from '../../domain/password-expiry'
 import type { Localized } from '../../domain/localized'
 import type { Ports } from '../ports'
 
@@ -16,7 +17,7 @@ export interface ConnectionCheck {
   readonly steps: ReadonlyArray<{ step: ConnectionStep; ok: boolean; message: Localized; raw?: unknown }>
   readonly chorusStructureId: string | null
   readonly passwordExpiresOn: string | null
-  /** Set when the password expires within 15 days (or has expired). */
+  /** Set when the password expires within 30 days (or has expired): domain/password-expiry.ts. */
   readonly passwordWarning: Localized | null
 }
 
@@ -99,20 +100,26 @@ export async function testAccountConnection(ports: Ports, account: Account): Pro
     const s = await ports.chorus.consulterStructure(tech, { idStructureCPP: Number(structureId) })
     const raw = s.informationGenerales?.dateExpirationMotPasseCompteTech
     expiresOn = raw ? raw.slice(0, 10) : null
-    const warning = expiryWarning(expiresOn, ports.now())
-    steps.push({ step: 'password_expiry', ok: !warning || !/expiré|expired/.test(warning.en), message: warning ?? ms(expiresOn ? `Mot de passe valide jusqu’au ${expiresOn}.` : 'Date d’expiration du mot de passe non communiquée.', expiresOn ? `Password valid until ${expiresOn}.` : 'Password expiry date not given.') })
+    const expiry = passwordExpiry(expiresOn, todayIn('Europe/Paris', ports.now()))
+    const unknown = ms(
+      `Date d’expiration du mot de passe non communiquée par Chorus Pro (un mot de passe technique expire tous les ${TECHNICAL_PASSWORD_LIFETIME_DAYS} jours).`,
+      `Password expiry date not given by Chorus Pro (a technical password expires every ${TECHNICAL_PASSWORD_LIFETIME_DAYS} days).`,
+    )
+    steps.push({
+      step: 'password_expiry',
+      ok: !expiry?.expired,
+      message: expiry?.warning ?? (expiresOn ? ms(`Mot de passe valide jusqu’au ${expiresOn}.`, `Password valid until ${expiresOn}.`) : unknown),
+    })
   } catch (e) {
     failure('password_expiry', e)
   }
   return finish()
 }
 
-/** A warning 15 days before the technical password expires (the OCA connector's reminder period). */
+/**
+ * The warning shown on the account, PASSWORD_WARNING_DAYS (30) days before the technical password expires
+ * and once it has (domain/password-expiry.ts: 424-day passwords, renewed only by the structure's main manager).
+ */
 export function expiryWarning(expiresOn: string | null, now: Date): Localized | null {
-  if (!expiresOn) return null
-  const today = todayIn('Europe/Paris', now)
-  const days = Math.round((Date.parse(expiresOn) - Date.parse(today)) / 86_400_000)
-  if (days < 0) return ms(`Le mot de passe du compte technique a expiré le ${expiresOn} : changez-le dans Chorus Pro puis ici.`, `The technical account password expired on ${expiresOn}: change it in Chorus Pro, then here.`)
-  if (days <= 15) return ms(`Le mot de passe du compte technique expire dans ${days} jour(s) (${expiresOn}) : changez-le dans Chorus Pro puis ici.`, `The technical account password expires in ${days} day(s) (${expiresOn}): change it in Chorus Pro, then here.`)
-  return null
+  return passwordExpiry(expiresOn, todayIn('Europe/Paris', now))?.warning ?? null
 }

@@ -5,7 +5,7 @@ import type { Ports } from '../ports'
 /**
  * `document.needs_attention`: a document waits in To submit, red (analysis left problems, or Chorus Pro
  * refused its submission), with its reasons. `account.password_expiring`: a supplier account's
- * technical password expires within 15 days or has expired (the daily account check). Both are what
+ * technical password expires within 30 days or has expired (the daily account check, once a day). Both are what
  * the tab pages show, so a host can raise its own alerts.
  */
 export const WEBHOOK_EVENTS = ['document.analysed', 'document.error', 'document.needs_attention', 'invoice.submitted', 'invoice.status_changed', 'invoice.to_process', 'account.password_expiring'] as const
