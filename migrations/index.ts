@@ -4,6 +4,7 @@ import * as m0003 from './0003_tracking'
 import * as m0004 from './0004_ui_sessions'
 import * as m0005 from './0005_to_process_recipient'
 import * as m0006 from './0006_submission_route_auto'
+import * as m0007 from './0007_invoice_search_trigram'
 import * as m0008 from './0008_write_back'
 import * as m0009 from './0009_password_warning_sent'
 
@@ -18,6 +19,7 @@ export const migrations: Record<string, Migration> = {
   '0004_ui_sessions': m0004,
   '0005_to_process_recipient': m0005,
   '0006_submission_route_auto': m0006,
+  '0007_invoice_search_trigram': m0007,
   '0008_write_back': m0008,
   '0009_password_warning_sent': m0009,
 }
