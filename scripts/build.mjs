@@ -16,6 +16,7 @@ await build({
     cli: 'src/cli.ts',
     // The PDF reader's worker thread and the standalone sandbox.
     'pdf-worker': 'src/pdf/pdf-worker.ts',
+    'pglite-worker': 'src/db/pglite-worker.ts',
     sandbox: 'src/sandbox/serve.ts',
   },
   outdir: 'dist',

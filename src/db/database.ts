@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect } from 'kysely'
 import type { CustomTypesConfig } from 'pg'
 import type { DB } from './schema'
 import { createCopyOut, type CopyOut } from './copy-out'
+import { startPgliteThread } from './pglite-thread'
 
 export type Database = Kysely<DB>
 export type Engine = 'pglite' | 'postgres'
@@ -47,22 +48,18 @@ export async function openDatabase(opts: { url?: string | undefined; dir?: strin
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) })
     return { db, engine: 'postgres', copyOut: await createCopyOut(pool), close: () => db.destroy() }
   }
-  const { PGlite, types } = await import('@electric-sql/pglite')
   const { PGliteDialect } = await import('kysely-pglite-dialect')
   const dir = opts.dir ?? 'memory://'
   if (!dir.startsWith('memory://')) {
     mkdirSync(dirname(dir), { recursive: true })
     // PGlite runs initdb in a second WebAssembly instance whose memory (~430 MB) a process never gets
-    // back: on a first start it runs in a short-lived child process instead, and this one only resumes.
+    // back: on a first start it runs in a short-lived child process instead, and the thread only resumes.
     if (!existsSync(join(dir, 'PG_VERSION'))) await initPgliteInChild(dir)
   }
-  const identity = (v: string) => v
-  const pglite = await PGlite.create(dir, {
-    parsers: { [types.INT8]: identity, [types.NUMERIC]: identity, [types.DATE]: identity },
-    extensions: await pgliteExtensions(),
-    startParams: [...PGlite.defaultStartParams, ...PGLITE_MEMORY_PARAMS],
-  })
-  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) })
+  // In a thread of its own: its queries run synchronously in WebAssembly and held the event loop.
+  const pglite = await startPgliteThread(dir, PGLITE_MEMORY_PARAMS)
+  // kysely-pglite-dialect uses only query() and close() of the instance it is given.
+  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite as unknown as ConstructorParameters<typeof PGliteDialect>[0]) })
   return {
     db,
     engine: 'pglite',

@@ -132,7 +132,7 @@ export class PdfWorkerPool {
   private spawn(): Slot {
     const isTs = import.meta.url.endsWith('.ts')
     const entry = new URL(isTs ? './pdf-worker.ts' : './pdf-worker.js', import.meta.url)
-    const worker = new Worker(isTs ? new URL('./pdf-worker-bootstrap.mjs', import.meta.url) : entry, {
+    const worker = new Worker(isTs ? new URL('../worker-bootstrap.mjs', import.meta.url) : entry, {
       workerData: { entry: entry.href },
       resourceLimits: { maxOldGenerationSizeMb: this.maxMemoryMb, maxYoungGenerationSizeMb: Math.min(64, this.maxMemoryMb / 4) },
       stdout: false,
