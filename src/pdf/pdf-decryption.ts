@@ -108,7 +108,10 @@ function hash2B(salt: Buffer): Buffer {
 function aesDecrypt(algorithm: 'aes-128-cbc' | 'aes-256-cbc', key: Buffer, data: Uint8Array): Uint8Array {
   if (data.length < 32) return new Uint8Array(0)
   const body = data.subarray(16, 16 + Math.floor((data.length - 16) / 16) * 16)
-  const d = createDecipheriv(algorithm, key, data.subarray(0, 16))
+  // A key cut short by an odd /Length is zero-filled, as pdf.js's AES reads missing key bytes as 0.
+  const size = algorithm === 'aes-128-cbc' ? 16 : 32
+  const fullKey = key.length === size ? key : Buffer.concat([key, Buffer.alloc(size)]).subarray(0, size)
+  const d = createDecipheriv(algorithm, fullKey, data.subarray(0, 16))
   d.setAutoPadding(false)
   const out = Buffer.concat([d.update(body), d.final()])
   const pad = out[out.length - 1]!

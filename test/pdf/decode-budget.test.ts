@@ -171,6 +171,25 @@ describe('one decode budget per document, every decode path (issue 13 item 2)', 
     await expect(scanPdfStreams(await doc.save())).rejects.toMatchObject({ code: 'pdf_too_heavy', details: { stream: 'xfa' } })
   })
 
+  it('on 600 randomly damaged files the scan only ever succeeds or refuses with a PdfAnalysisError', async () => {
+    const seeds = [good, new Uint8Array(readFileSync(join(fixtures, 'encrypted-owner-only.pdf'))), new Uint8Array(readFileSync(join(fixtures, 'bomb-content-chain-aes128.pdf'))), await objectStreamBomb(), await embeddedDoubleFlateBomb()]
+    let s = 12345
+    const rnd = (n: number) => (s = (s * 1103515245 + 12345) >>> 0) % n
+    for (let i = 0; i < 600; i++) {
+      const b = seeds[i % seeds.length]!.slice()
+      for (let j = 1 + rnd(8); j > 0; j--) {
+        const at = rnd(b.length)
+        const op = rnd(3)
+        if (op === 0) b[at] = rnd(256)
+        else if (op === 1) b[at] = [0x30, 0x39, 0x2f, 0x3c, 0x3e, 0x20, 0x0a][rnd(7)]!
+        else b.fill(0x20, at, Math.min(b.length, at + rnd(50)))
+      }
+      // A 4 MB budget: a damaged bomb stops early, the test stays fast.
+      const outcome = await scanPdfStreams(b, { budget: new DecodeBudget(4 * 1024 * 1024) }).then(() => null, (e: unknown) => e)
+      if (outcome !== null) expect(outcome, `mutation ${i}`).toBeInstanceOf(PdfAnalysisError)
+    }
+  })
+
   it('a 20 MB attachment (over the XML size limit, under the budget) is skipped, the document read', async () => {
     const bytes = await attachmentStream(spacesZlib(20), { Filter: 'FlateDecode' })
     const r = await pool.analyse(bytes)
