@@ -122,6 +122,7 @@ async function listAndCsv(serverUrl: string, rows: Row[], notes: string[]) {
       rows.push({ measure: `list: ${s.name}`, matches: `${body.total}${body.totalExact ? '' : ' (est.)'}`, 'page 1 p95 ms': f.p95, 'page 1 median ms': f.median, [`deep page p95 ms`]: d ? d.p95 : `n/a (${depth} rows)`, 'deep median ms': d ? d.median : '' })
     }
 
+    if (process.env.TRACKING_BENCH_ONLY === 'list') return
     // CSV: psql \copy of the same columns, then our streamed export over HTTP, same database, same run.
     const columns = `invoice_number, invoice_type, status, to_char(status_at at time zone 'Europe/Paris', 'YYYY-MM-DD HH24:MI:SS'), status_comment, recipient_siret, recipient_name, service_code, engagement_number, currency, amount_net, amount_vat, amount_gross, amount_due, invoice_date, to_char(deposited_at at time zone 'Europe/Paris', 'YYYY-MM-DD HH24:MI:SS'), chorus_invoice_id, flow_number, document_id, account_id, to_process, handled`
     const psql = async () => {
