@@ -9,6 +9,8 @@ import { startTestService, type TestService } from '../support/in-process-servic
 import { invoicePdf, type InvoicePdfOptions } from '../support/invoice-pdf'
 import { ACCOUNT, saisie, sandboxClient } from '../chorus/sandbox-harness'
 import { launchChromium, newContext } from './chromium'
+import { createJobQueue } from '../../src/jobs/job-queue'
+import type { JobKind, JobPayloads } from '../../src/workflows/jobs'
 
 export const SHOTS = join(process.cwd(), 'test-results', 'screenshots')
 
@@ -42,6 +44,8 @@ export interface World {
   /** An invoice deposited on the Chorus Pro portal (not through us): the sync discovers it. */
   depositElsewhere(numero: string, recipientSiret: string): Promise<number>
   sync(): Promise<void>
+  /** Queues a job as cron or a workflow would, and waits until it (and the jobs it queued on the same key) ran. */
+  runJob<K extends JobKind>(kind: K, payload: JobPayloads[K]): Promise<void>
   newKey(role: 'viewer' | 'operator' | 'admin'): Promise<string>
   close(): Promise<void>
 }
@@ -100,6 +104,20 @@ export async function openWorld(engine: TestEngine, env: Record<string, string> 
         const row = await s.service.database.db.selectFrom('jobs').select('state').where('id', '=', jobId).executeTakeFirst()
         return !row || row.state === 'done' || row.state === 'dead'
       }, 30_000, 'status sync')
+    },
+    async runJob(kind, payload) {
+      const db = s.service.database.db
+      const queue = createJobQueue(db, () => {})
+      const job = await queue.enqueue(kind, payload)
+      await s.until(async () => {
+        const row = await db.selectFrom('jobs').select('state').where('id', '=', job.id).executeTakeFirst()
+        return !row || row.state === 'done' || row.state === 'dead'
+      }, 30_000, kind)
+      // Jobs it queued in turn (the sweep queues document.submit): until none is waiting or running.
+      await s.until(async () => {
+        const busy = await db.selectFrom('jobs').select('id').where('state', 'in', ['pending', 'running']).where('run_at', '<=', new Date()).executeTakeFirst()
+        return !busy
+      }, 30_000, `the jobs ${kind} queued`)
     },
     async newKey(role) {
       const res = await s.api('/api-keys', { method: 'POST', json: { name: `browser ${role} ${Math.random()}`, role } })

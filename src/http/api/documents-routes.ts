@@ -7,6 +7,7 @@ import { getBlob, sha256Hex } from '../../db/blobs'
 import { getAccount } from '../../db/accounts'
 import { getSource, getSourceByName, DEFAULT_PUSH_SOURCE } from '../../db/sources'
 import { receiveDocument } from '../../workflows/intake/receive-document'
+import { heldForPersonUntil } from '../../workflows/documents/person-edits'
 import type { Ports } from '../../workflows/ports'
 import { apiRoute, apiRouter } from './api-route'
 import { DocumentSchema, presentDocument } from './present-document'
@@ -143,7 +144,10 @@ export function documentsRoutes(ports: Ports) {
       const { id } = c.req.valid('param')
       const d = await getDocument(ports.db, id)
       if (!d) throw docNotFound(id)
-      return c.json(presentDocument(d, c.get('lang')), 200)
+      const account = d.account_id ? await getAccount(ports.db, d.account_id) : undefined
+      const auto = Boolean(account?.auto_submit && !account.disabled_at)
+      const held = auto ? heldForPersonUntil(d, ports.now()) : null
+      return c.json({ ...presentDocument(d, c.get('lang')), submission: { auto, heldForPersonUntil: held ? held.toISOString() : null } }, 200)
     },
   )
 

@@ -27,6 +27,13 @@ export const DocumentSchema = z
     hostMetadata: z.record(z.string(), z.unknown()),
     supersededBy: z.string().nullable(),
     updatedAt: z.string(),
+    submission: z
+      .object({
+        auto: z.boolean().openapi({ description: 'The account submits ready documents on its own (the 10-minute sweep)' }),
+        heldForPersonUntil: z.string().nullable().openapi({ description: 'A person saved the form: no automatic submission before this instant (Validate submits at once)' }),
+      })
+      .optional()
+      .openapi({ description: 'How the document will go to Chorus Pro (GET /documents/{id} only)' }),
   })
   .openapi('Document')
 

@@ -78,12 +78,13 @@ export async function editDocument(ports: Ports, deps: DocumentDeps, doc: Docume
   // fieldLayer skips null; keep deliberate clears.
   const clears = Object.fromEntries(Object.entries(person).filter(([, v]) => v === null).map(([name]) => [name, { value: null, origin: 'person', confidence: 1 }]))
   const personLayer: InvoiceFields = { ...fieldLayer('person', person), ...clears }
-  const next: ExtractedLayers = { ...layers, person: personLayer }
+  // When a person last saved: automatic submission leaves the document to them for a while (person-edits.ts).
+  const next: ExtractedLayers = { ...layers, person: personLayer, info: { ...layers.info, editedAt: ports.now().toISOString() } }
   await ports.db
     .updateTable('documents')
     .set({
       extracted: JSON.stringify(next),
-      // A person acted: a previous refusal no longer blocks automatic submission.
+      // A person acted: a previous refusal no longer blocks automatic submission (which still waits, see person-edits.ts).
       submit_error: null,
       ...(edit.accountId !== undefined ? { account_id: edit.accountId } : {}),
       updated_at: now(),

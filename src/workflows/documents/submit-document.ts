@@ -5,6 +5,7 @@ import { getAccount, technicalAccountOf } from '../../db/accounts'
 import type { Account, DB, DocumentRow } from '../../db/schema'
 import { isChorusError, type ChorusError, type SoumettreRequest, type TechnicalAccount, type FactureFournisseurResume } from '../../chorus'
 import { normalizeAmount } from '../../domain/amount'
+import { heldForPersonUntil } from './person-edits'
 import { depositedAt as storedDeposit } from '../../domain/deposit-date'
 import type { InvoiceFields } from '../../domain/invoice-fields'
 import type { Localized } from '../../domain/localized'
@@ -30,7 +31,7 @@ export type SubmitOutcome =
   /** Chorus Pro is unavailable: the document stays ready and is retried later. */
   | { readonly status: 'unavailable'; readonly error: SubmitError }
   /** Nothing to do: not ready, already submitted or being submitted elsewhere. */
-  | { readonly status: 'skipped'; readonly reason: 'not_found' | 'not_ready' | 'has_error' | 'already_submitted' | 'in_progress' | 'removed' }
+  | { readonly status: 'skipped'; readonly reason: 'not_found' | 'not_ready' | 'has_error' | 'already_submitted' | 'in_progress' | 'removed' | 'edited_by_person' }
 
 export interface SubmitError {
   readonly code: string
@@ -73,6 +74,8 @@ export async function submitDocument(ports: Ports, documentId: string, opts: Sub
   if (current.stage === 'submitting') return reconcile(ports, current, opts)
   if (current.stage !== 'to_submit' || !current.ready) return { status: 'skipped', reason: 'not_ready' }
   if (current.submit_error && !opts.manual) return { status: 'skipped', reason: 'has_error' }
+  // Saving never submits: a document a person edited waits for them (Validate) or for the sweep once they have left it.
+  if (!opts.manual && heldForPersonUntil(current, ports.now())) return { status: 'skipped', reason: 'edited_by_person' }
 
   const account = current.account_id ? await getAccount(ports.db, current.account_id) : undefined
   if (!account) return { status: 'skipped', reason: 'not_ready' }

@@ -100,9 +100,14 @@ export function ToSubmitPage(props: { ctx: PageCtx; list: { items: Doc[]; nextCu
 
 const inputKind = (f: string) => (f === 'invoiceDate' ? 'date' : 'text')
 
+const clockFormat = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit' })
+const clock = (iso: string) => clockFormat.format(new Date(iso))
+
 export function CompletePage(props: { ctx: PageCtx; doc: Doc }) {
   const { ctx, doc } = props
   const { t, lang } = ctx
+  const auto = doc.submission?.auto === true
+  const held = doc.submission?.heldForPersonUntil ?? null
   const general = doc.problems.filter((p) => !p.field || !(FIELD_NAMES as readonly string[]).includes(p.field))
   const title = `${t('completeTitle')} : ${doc.filename}`
   return (
@@ -125,7 +130,7 @@ export function CompletePage(props: { ctx: PageCtx; doc: Doc }) {
         </section>
         <section aria-labelledby="form-title">
           <h2 id="form-title">{t('form')}</h2>
-          <form id="complete-form" data-changed-only="true" data-done={t('saved')}>
+          <form id="complete-form" data-changed-only="true" data-done={t(auto ? 'savedAuto' : 'savedManual')}>
             <Csrf ctx={ctx} />
             <FormMessage />
             <div class="form-grid">
@@ -170,6 +175,12 @@ export function CompletePage(props: { ctx: PageCtx; doc: Doc }) {
                 <button type="submit" data-api={`POST /documents/${doc.id}/validate`} data-then="next">{t('validate')}</button>
                 <span class="muted">{t('validateHint')}</span>
               </div>
+            )}
+            {ctx.canAct && doc.stage === 'to_submit' && (
+              <p class="hint" id="submission-note" data-auto={auto ? 'true' : 'false'}>
+                {t('saveNeverSubmits')} {t(auto ? 'goesAuto' : 'goesManual')}
+                {held ? ` ${t('goesAutoNotBefore')} ${clock(held)}.` : ''}
+              </p>
             )}
           </form>
         </section>
