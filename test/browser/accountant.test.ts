@@ -3,6 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sql } from 'kysely'
 import { testEngines } from '../support/databases'
 import { SEED_STRUCTURES } from '../../src/sandbox'
 import { chromiumMissing } from './chromium'
@@ -129,5 +130,65 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
     const all = (await (await w.s.api('/recipients?q=Test-Import')).json()) as { total: number }
     expect(all.total).toBe(3)
     await page.close()
+  })
+
+  it('4. never submits on Save: an edited document waits for Validate, or for the sweep once the person has left it, and the page says so', async () => {
+    const doc = await w.drop('enregistrer.pdf', { seed: 1704, recipientIndex: 1, number: 'F-SAVE-1', serviceCode: null, engagement: null, serviceLabel: null })
+    expect(doc.state).toBe('incomplete')
+    const page = await w.page()
+    await page.goto(`/ui/to-submit/${doc.id}`)
+    const note = page.locator('#submission-note')
+    expect(await note.getAttribute('data-auto')).toBe('true')
+    expect(await note.innerText()).toMatch(/« Enregistrer » garde vos corrections sans rien déposer\. Dépôt automatique/)
+
+    await page.getByLabel('Code service').fill('ACHATS')
+    await page.getByRole('button', { name: 'Enregistrer' }).click()
+    await expect.poll(() => page.locator('#flash').innerText()).toMatch(/^Enregistré\. Rien n’a été déposé/)
+    expect(await note.innerText()).toMatch(/Pas avant \d{2}:\d{2}\./)
+    expect((await w.doc(doc.id)).state).toBe('ready')
+
+    // What could send it: the job analysis queues for an auto-submit account, and the 10-minute sweep.
+    await w.runJob('document.submit', { documentId: doc.id, auto: true })
+    await w.runJob('documents.auto-submit', {})
+    expect((await w.doc(doc.id)).state).toBe('ready')
+
+    // Ten minutes after the last save (the person has left it), the sweep takes it.
+    const db = w.s.service.database.db
+    await sql`update documents set extracted = jsonb_set(extracted, '{info,editedAt}', to_jsonb(${new Date(Date.now() - 11 * 60_000).toISOString()}::text)) where id = ${doc.id}`.execute(db)
+    await page.reload()
+    expect(await note.innerText()).not.toMatch(/Pas avant/)
+    await w.runJob('documents.auto-submit', {})
+    await w.s.until(async () => (await w.doc(doc.id)).state === 'submitted', 20_000, 'submitted by the sweep')
+    await page.close()
+  }, 60_000)
+
+  it('7. refuses a filter or sort value nobody can match, naming the allowed values (API and Tracking page)', async () => {
+    const bad = async (path: string, code: string, names: RegExp) => {
+      const res = await w.s.api(path, { headers: { 'accept-language': 'fr' } })
+      expect(res.status, path).toBe(400)
+      const body = (await res.json()) as { error: { code: string; message: string; details?: unknown } }
+      expect(body.error.code, path).toBe(code)
+      expect(body.error.message + JSON.stringify(body.error.details ?? ''), path).toMatch(names)
+    }
+    await bad('/invoices?status=PAYEE', 'invalid_status', /PAYEE.*Valeurs admises.*in_progress.*MISE_EN_PAIEMENT/)
+    await bad('/invoices?status=paid,PAYEE', 'invalid_status', /PAYEE/)
+    await bad('/invoices/export.csv?status=PAYEE', 'invalid_status', /Valeurs admises/)
+    await bad('/invoices?sort=colour', 'invalid_sort', /Valeurs admises : id, invoiceNumber.*depositedAt/)
+    await bad('/invoices?tab=archive', 'invalid_request', /tracking.*to-process/)
+    await bad('/invoices?hasDocument=maybe', 'invalid_request', /true.*false/)
+    await bad('/invoices/export.csv?format=de', 'invalid_request', /fr.*en/)
+    await bad('/documents?tab=later', 'invalid_request', /to-submit.*to-process.*all/)
+    await bad('/documents?state=green', 'invalid_request', /ready.*incomplete/)
+    await bad('/documents?order=up', 'invalid_request', /asc.*desc/)
+    await bad('/recipients?origin=guessed', 'invalid_request', /manual.*learned.*imported/)
+    const exp = await w.s.api('/exports', { method: 'POST', json: { status: 'PAYEE' } })
+    expect(exp.status).toBe(400)
+    // Real values still work, groups and codes.
+    expect((await w.s.api('/invoices?status=paid,MISE_A_DISPOSITION')).status).toBe(200)
+
+    const page = await w.page()
+    await page.goto('/ui/tracking?status=PAYEE')
+    const alert = page.locator('main .alert.bad')
+    expect(await alert.innerText()).toMatch(/Statut inconnu : PAYEE\. Valeurs admises/)
   })
 })

@@ -10,7 +10,7 @@ import type { Ports } from '../../workflows/ports'
 import { DEFAULT_EXPORT_RETENTION_MS, startExport } from '../../workflows/tracking/export-invoices'
 import { actorOf } from '../app-env'
 import { apiRoute, apiRouter } from './api-route'
-import { FilterFields, parseFilters } from './invoices-routes'
+import { FilterFields, parseFiltersChecked } from './invoices-routes'
 
 const ExportBody = z
   .object({
@@ -64,7 +64,7 @@ export function exportsRoutes(ports: Ports) {
     apiRoute('viewer', { method: 'post', path: '/exports', tags: ['invoices'], summary: 'Start a background CSV export of the tracking list with these filters', request: { body: { required: true, content: { 'application/json': { schema: ExportBody } } } }, responses: { 202: { description: 'Started', content: json } } }),
     async (c) => {
       const body = c.req.valid('json')
-      const { filters, sort } = parseFilters(body)
+      const { filters, sort } = await parseFiltersChecked(ports.db, body)
       const e = await startExport(ports, {
         filters: { ...filters, sort: body.sort ? sort : { key: 'id', desc: false } },
         options: { separator: body.format === 'en' ? ',' : ';', retentionMs: (body.retentionHours ?? DEFAULT_EXPORT_RETENTION_MS / 3600_000) * 3600_000 },

@@ -1,8 +1,9 @@
 import { z } from '@hono/zod-openapi'
 import { AppError } from '../../domain/app-error'
-import { STATUS_GROUPS } from '../../domain/invoice-status'
+import { ALL_INVOICE_STATUSES, INVOICE_STATUSES, isKnownStatus, STATUS_GROUPS } from '../../domain/invoice-status'
+import type { Database } from '../../db/database'
 import { isCalendarDate } from '../../domain/calendar-date'
-import { getInvoice, invoiceHistory, listInvoices, parseSort, type InvoiceFilters, type Sort } from '../../db/invoices'
+import { getInvoice, invoiceHistory, listInvoices, parseSort, SORT_COLUMNS, type InvoiceFilters, type Sort } from '../../db/invoices'
 import type { Ports } from '../../workflows/ports'
 import { completeInvoice, type Attachment } from '../../workflows/tracking/complete-invoice'
 import { recycleInvoice } from '../../workflows/tracking/recycle-invoice'
@@ -19,7 +20,7 @@ const amount = z.string().regex(/^-?\d+(\.\d{1,2})?$/, 'expected a decimal amoun
 /** The filters of the tracking list, shared by the list, the CSV export and POST /exports. */
 export const FilterFields = {
   tab: z.enum(['tracking', 'to-process']).optional().openapi({ description: '`to-process`: A_RECYCLER, SUSPENDUE and REJETEE invoices not yet handled' }),
-  status: z.string().optional().openapi({ description: 'Comma-separated Chorus codes and/or groups (in_progress, to_process, paid, rejected)', example: 'to_process,MISE_A_DISPOSITION' }),
+  status: z.string().optional().openapi({ description: 'Comma-separated Chorus codes and/or groups (in_progress, to_process, paid, rejected, closed); a code the connector does not know is accepted only when some invoice holds it, anything else is a 400 naming the allowed values', example: 'to_process,MISE_A_DISPOSITION' }),
   recipient: z.string().max(200).optional().openapi({ description: 'Recipient SIRET (or its first digits), else part of its name' }),
   service: z.string().max(100).optional(),
   account: z.string().regex(/^\d+$/, 'expected a numeric account id').optional(),
@@ -38,17 +39,41 @@ export type FiltersInput = z.infer<typeof FiltersQuery>
 
 const badFilter = (code: string, fr: string, en: string, details?: unknown) => new AppError(400, code, { fr, en }, details)
 
-/** Query parameters → repository filters and sort; every bad value is a clear 400. */
-export function parseFilters(q: FiltersInput): { filters: InvoiceFilters; sort: Sort } {
+const SORT_KEYS = Object.keys(SORT_COLUMNS)
+
+function unknownStatus(raw: string): AppError {
+  const groups = Object.keys(STATUS_GROUPS).join(', ')
+  const usual = INVOICE_STATUSES.join(', ')
+  return badFilter(
+    'invalid_status',
+    `Statut inconnu : ${raw}. Valeurs admises : un groupe (${groups}) ou un code de statut Chorus Pro (${usual}… : la liste complète est dans details.allowed), ou un code reçu de Chorus Pro que le connecteur ne connaît pas encore.`,
+    `Unknown status: ${raw}. Allowed values: a group (${groups}) or a Chorus Pro status code (${usual}…: the full list is in details.allowed), or a code received from Chorus Pro that the connector does not know yet.`,
+    { field: 'status', value: raw, allowed: { groups: Object.keys(STATUS_GROUPS), codes: ALL_INVOICE_STATUSES } },
+  )
+}
+
+/**
+ * Query parameters → repository filters and sort; every bad value is a clear 400 naming the allowed values.
+ * A status code is a known one, a group, or (checked by `checkStatusCodes`) a code that some invoice holds:
+ * Chorus Pro may send a code the connector does not know yet, and it stays filterable.
+ */
+export function parseFilters(q: FiltersInput): { filters: InvoiceFilters; sort: Sort; unknownCodes: string[] } {
   const statuses: string[] = []
+  const unknownCodes: string[] = []
   for (const raw of (q.status ?? '').split(',').map((s) => s.trim()).filter(Boolean)) {
     const group = STATUS_GROUPS[raw.toLowerCase()]
     if (group) statuses.push(...group)
-    else if (/^[A-Z][A-Z0-9_]{1,60}$/.test(raw)) statuses.push(raw)
-    else throw badFilter('invalid_status', `Statut inconnu : ${raw}. Donnez des codes Chorus (MISE_A_DISPOSITION…) ou des groupes (${Object.keys(STATUS_GROUPS).join(', ')}).`, `Unknown status: ${raw}. Give Chorus codes (MISE_A_DISPOSITION…) or groups (${Object.keys(STATUS_GROUPS).join(', ')}).`)
+    else if (isKnownStatus(raw)) statuses.push(raw)
+    else if (/^[A-Z][A-Z0-9_]{1,60}$/.test(raw)) {
+      statuses.push(raw)
+      unknownCodes.push(raw)
+    } else throw unknownStatus(raw)
   }
   const sort = parseSort(q.sort)
-  if (!sort) throw badFilter('invalid_sort', `Tri inconnu : ${q.sort}.`, `Unknown sort: ${q.sort}.`, { allowed: ['id', 'invoiceNumber', 'status', 'statusAt', 'recipientSiret', 'recipientName', 'serviceCode', 'engagementNumber', 'amountNet', 'amountGross', 'invoiceDate', 'depositedAt', 'accountId'] })
+  if (!sort) {
+    const allowed = SORT_KEYS.join(', ')
+    throw badFilter('invalid_sort', `Tri inconnu : ${q.sort}. Valeurs admises : ${allowed} (précédé de - pour l’ordre décroissant).`, `Unknown sort: ${q.sort}. Allowed values: ${allowed} (with a leading - for descending).`, { field: 'sort', value: q.sort, allowed: SORT_KEYS })
+  }
   if (q.from && q.to && q.from > q.to) throw badFilter('invalid_range', 'La date de début (from) est après la date de fin (to).', 'The start date (from) is after the end date (to).')
   return {
     sort,
@@ -67,7 +92,23 @@ export function parseFilters(q: FiltersInput): { filters: InvoiceFilters; sort: 
       q: q.q,
       hasDocument: q.hasDocument === undefined ? undefined : q.hasDocument === 'true',
     },
+    unknownCodes,
   }
+}
+
+/** Codes the connector does not know are accepted only when some invoice holds them (else `PAYEE` would be an empty list, not a mistake). */
+export async function checkStatusCodes(db: Database, codes: readonly string[]): Promise<void> {
+  if (!codes.length) return
+  const held = new Set((await db.selectFrom('invoices').select('status').where('status', 'in', [...codes]).groupBy('status').execute()).map((r) => r.status))
+  const missing = codes.find((c) => !held.has(c))
+  if (missing) throw unknownStatus(missing)
+}
+
+/** parseFilters, then the unknown codes checked against the invoices. */
+export async function parseFiltersChecked(db: Database, q: FiltersInput): Promise<{ filters: InvoiceFilters; sort: Sort }> {
+  const parsed = parseFilters(q)
+  await checkStatusCodes(db, parsed.unknownCodes)
+  return { filters: parsed.filters, sort: parsed.sort }
 }
 
 const ListQuery = z.object({
@@ -131,7 +172,7 @@ export function invoicesRoutes(ports: Ports) {
     apiRoute('viewer', { method: 'get', path: '/invoices', tags: ['invoices'], summary: 'Tracking and to-process lists: filters, sort on every column, keyset paging', request: { query: ListQuery }, responses: { 200: { description: 'A page', content: { 'application/json': { schema: ListSchema } } } } }),
     async (c) => {
       const q = c.req.valid('query')
-      const { filters, sort } = parseFilters(q)
+      const { filters, sort } = await parseFiltersChecked(ports.db, q)
       const page = await listInvoices(ports.db, filters, sort, q.cursor, q.limit)
       return c.json({ items: page.items.map(presentInvoice), nextCursor: page.nextCursor, total: page.total, totalExact: page.totalExact }, 200)
     },
@@ -149,7 +190,7 @@ export function invoicesRoutes(ports: Ports) {
     }),
     async (c) => {
       const q = c.req.valid('query')
-      const { filters, sort } = parseFilters(q)
+      const { filters, sort } = await parseFiltersChecked(ports.db, q)
       const stream = invoicesCsvStream(ports.db, filters, q.sort ? sort : { key: 'id', desc: false }, { separator: q.format === 'en' ? ',' : ';', copyOut: ports.copyOut })
       return new Response(stream, {
         status: 200,
