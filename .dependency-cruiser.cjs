@@ -7,7 +7,7 @@
  */
 const TOP = '^src/(service|wiring|main|cli|config)\\.ts$'
 const ENTRY = '^src/(jobs|cron|http)/'
-const ADAPTERS = '^src/(db|chorus|pdf|sources|secrets|sandbox|net)/'
+const ADAPTERS = '^src/(db|chorus|pdf|sources|secrets|sandbox|net|mail)/'
 
 module.exports = {
   forbidden: [

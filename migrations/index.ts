@@ -7,6 +7,7 @@ import * as m0006 from './0006_submission_route_auto'
 import * as m0007 from './0007_invoice_search_trigram'
 import * as m0008 from './0008_write_back'
 import * as m0009 from './0009_password_warning_sent'
+import * as m0010 from './0010_mail_notifications'
 
 /**
  * A static list rather than FileMigrationProvider: Kysely's native import() of `.ts` files fails under
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '0007_invoice_search_trigram': m0007,
   '0008_write_back': m0008,
   '0009_password_warning_sent': m0009,
+  '0010_mail_notifications': m0010,
 }

@@ -32,6 +32,10 @@ import { expireOldExports, runQueuedExport } from './workflows/tracking/export-i
 import { runStatusSync, type SyncOptions } from './workflows/tracking/sync-statuses'
 import { deliverWebhook } from './workflows/webhooks/deliver-webhook'
 import { runWriteBack } from './workflows/write-back/run-write-back'
+import { runImmediate } from './workflows/notifications/immediate'
+import { runNotificationsTick } from './workflows/notifications/run-digest'
+import { runSendMail } from './workflows/notifications/send-mail'
+import { createSmtpMailer, type Mailer } from './mail/smtp-mailer'
 // Routes, one file per resource.
 import { accountsRoutes } from './http/api/accounts-routes'
 import { apiKeysRoutes } from './http/api/api-keys-routes'
@@ -47,6 +51,7 @@ import { sourcesRoutes } from './http/api/sources-routes'
 import { uiSessionsRoutes } from './http/api/ui-sessions-routes'
 import { webhooksRoutes } from './http/api/webhooks-routes'
 import { writeBacksRoutes } from './http/api/write-backs-routes'
+import { notificationsRoutes } from './http/api/notifications-routes'
 import { uiRoutes } from './http/ui/ui-routes'
 
 /**
@@ -71,8 +76,10 @@ export interface WiringOptions {
   readonly intakeTickMs?: number
   readonly pdfWorkers?: number
   readonly sync?: SyncOptions
-  /** Where people reach the service (links in tickets): PUBLIC_URL, else the address it listens on. */
+  /** Where people reach the service (links in tickets and e-mails): PUBLIC_URL, else the address it listens on. */
   readonly publicUrl?: () => string
+  /** The SMTP adapter (tests may give another). */
+  readonly mailer?: Mailer
 }
 
 /** Which adapter scans a configured source. Push sources have none: the host calls us. */
@@ -111,6 +118,8 @@ export function wire(ports: Ports, config: Config, opts: WiringOptions = {}): Wi
   }
   const adapters = sourceAdapters(ports)
   const hosts = writeBackTargets(ports)
+  const mailer = opts.mailer ?? createSmtpMailer()
+  const publicUrl = opts.publicUrl ?? (() => config.publicUrl ?? `http://localhost:${config.port}`)
 
   const apiRoutes = [
     accountsRoutes(ports),
@@ -124,6 +133,7 @@ export function wire(ports: Ports, config: Config, opts: WiringOptions = {}): Wi
     exportsRoutes(ports),
     webhooksRoutes(ports),
     writeBacksRoutes(ports),
+    notificationsRoutes(ports, mailer, publicUrl),
     recipientsRoutes(ports),
     uiSessionsRoutes(ports.db, { publicUrl: opts.publicUrl ?? (() => config.publicUrl ?? `http://localhost:${config.port}`) }),
   ]
@@ -148,6 +158,9 @@ export function wire(ports: Ports, config: Config, opts: WiringOptions = {}): Wi
     'accounts.check': () => checkAllAccounts(ports),
     'maintenance.purge': () => purgeHistory(ports),
     'document.write-back': (p, run) => runWriteBack(ports, hosts, p.writeBackId, run),
+    'mail.send': (p, run) => runSendMail(ports, mailer, p.outboxId, run),
+    'notifications.immediate': (p) => runImmediate(ports, p.subject, publicUrl()),
+    'notifications.tick': () => runNotificationsTick(ports, publicUrl()),
   }
 
   // Cron only enqueues; times are Europe/Paris.
@@ -161,6 +174,8 @@ export function wire(ports: Ports, config: Config, opts: WiringOptions = {}): Wi
     { name: 'exports.expire', cron: '7 * * * *', kind: 'exports.expire' },
     { name: 'accounts.check', cron: '0 7 * * *', kind: 'accounts.check' },
     { name: 'maintenance.purge', cron: '15 3 * * *', kind: 'maintenance.purge' },
+    // Hourly: the daily digest goes at the hour set in the mail settings (Europe/Paris).
+    { name: 'notifications.tick', cron: '0 * * * *', kind: 'notifications.tick' },
   ]
 
   let watchers: FolderWatchers | undefined

@@ -337,6 +337,68 @@ export interface WriteBacksTable {
   done_at: NullableTimestamp
 }
 
+/** migrations/0010_mail_notifications.ts: the SMTP settings, one row (id 1); the password sealed. */
+export interface MailSettingsTable {
+  id: ColumnType<number, number | undefined, never>
+  host: string
+  port: number
+  security: 'starttls' | 'tls' | 'none'
+  login: string | null
+  password_enc: string | null
+  sender: string
+  digest_hour: Generated<number>
+  digest_enabled: Generated<boolean>
+  immediate_enabled: Generated<boolean>
+  last_digest_on: CalendarDate
+  updated_at: Timestamp
+}
+
+export interface MailRecipientsTable {
+  id: Id
+  email: string
+  name: string | null
+  lang: Generated<'fr' | 'en'>
+  /** Null: every supplier account. */
+  account_id: NullableRef
+  role: 'operator' | 'admin'
+  digest: Generated<boolean>
+  immediate: Generated<boolean>
+  created_at: Timestamp
+}
+
+export interface MailOutboxTable {
+  id: Id
+  kind: 'digest' | 'rejection' | 'source_failed' | 'test'
+  subject_key: string | null
+  recipient: string
+  lang: string
+  subject: string
+  text_body: string
+  html_body: string
+  state: Generated<'pending' | 'sent' | 'failed'>
+  attempts: Generated<number>
+  last_error: string | null
+  message_id: string | null
+  created_at: Timestamp
+  sent_at: NullableTimestamp
+}
+
+export interface NotificationEventsTable {
+  id: Id
+  subject: string
+  kind: 'rejection' | 'source_failed'
+  account_id: NullableRef
+  data: Json<Record<string, unknown>>
+  created_at: Timestamp
+  mailed_at: NullableTimestamp
+}
+
+export interface SourceHealthTable {
+  source_id: Ref
+  failing_since: Timestamp
+  error: string
+}
+
 export interface DB {
   accounts: AccountsTable
   blobs: BlobsTable
@@ -358,6 +420,11 @@ export interface DB {
   ui_tickets: UiTicketsTable
   ui_sessions: UiSessionsTable
   write_backs: WriteBacksTable
+  mail_settings: MailSettingsTable
+  mail_recipients: MailRecipientsTable
+  mail_outbox: MailOutboxTable
+  notification_events: NotificationEventsTable
+  source_health: SourceHealthTable
 }
 
 export type Job = Selectable<JobsTable>

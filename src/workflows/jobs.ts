@@ -29,6 +29,9 @@ export interface JobPayloads {
   'accounts.check': CronRun
   'maintenance.purge': CronRun
   'document.write-back': { readonly writeBackId: string }
+  'mail.send': { readonly outboxId: string }
+  'notifications.immediate': { readonly subject: string }
+  'notifications.tick': CronRun
 }
 
 export type JobKind = keyof JobPayloads
@@ -79,6 +82,11 @@ export const JOB_KINDS: { readonly [K in JobKind]: JobKindSpec<K> } = {
   'maintenance.purge': { lane: 'background' },
   // A host that is down is retried with backoff (2 s … 1 h): 12 attempts are about two hours.
   'document.write-back': { lane: 'background', maxAttempts: 12 },
+  // An SMTP server that is down: backoff 2 s … about 4 min over 8 attempts, then the message is 'failed'.
+  'mail.send': { lane: 'background', maxAttempts: 8 },
+  // One waiting job per subject: events arriving meanwhile join it (and the hourly limit holds it back).
+  'notifications.immediate': { lane: 'background', maxAttempts: 5, key: (p) => `notifications.immediate:${p.subject}` },
+  'notifications.tick': { lane: 'background' },
 }
 
 export const JOB_KIND_NAMES = Object.keys(JOB_KINDS) as readonly JobKind[]

@@ -17,6 +17,8 @@ import type { JobHandler } from '../../src/jobs/job-handler'
 import { SANDBOX_CREDENTIALS } from '../../src/sandbox'
 import { createSecretBox } from '../../src/secrets/secret-box'
 import { wire, type Wiring } from '../../src/wiring'
+import { addRecipient, saveMailSettings } from '../../src/workflows/notifications/mail-settings'
+import { parisHour } from '../../src/workflows/notifications/run-digest'
 import { JOB_KINDS, type JobKind, type JobRun } from '../../src/workflows/jobs'
 import type { Ports } from '../../src/workflows/ports'
 import { ACCOUNT, saisie, sandboxClient, startSandbox, type RunningSandbox } from '../chorus/sandbox-harness'
@@ -41,6 +43,7 @@ const EXPECTED_SCHEDULES = [
   { name: 'exports.expire', kind: 'exports.expire', cron: '7 * * * *' },
   { name: 'accounts.check', kind: 'accounts.check', cron: '0 7 * * *' },
   { name: 'maintenance.purge', kind: 'maintenance.purge', cron: '15 3 * * *' },
+  { name: 'notifications.tick', kind: 'notifications.tick', cron: '0 * * * *' },
 ] as const
 
 /** Schedules whose job's effect is tested below (one `it` each): a new schedule without one fails the first test. */
@@ -497,5 +500,38 @@ describe.each(testEngines())('the scheduled jobs of wire() on $name', (engine) =
     const slots = (await w.db.selectFrom('cron_slots').select('slot').orderBy('slot').execute()).map((s) => s.slot.toISOString())
     expect(slots).toEqual([slotRecent, slotNow])
     expect(slots).not.toContain(slotOld)
+  })
+
+  effect('notifications.tick', 'at the digest hour (Europe/Paris) the digests of the recipients with something to be told are queued, once a day; at another hour, or with nothing to say, nothing', async () => {
+    const w = await world()
+    const hour = parisHour(new Date())
+    const outbox = () => w.db.selectFrom('mail_outbox').select(['kind', 'recipient', 'lang', 'subject']).orderBy('id').execute()
+    // Nothing configured: nothing.
+    await w.runSchedule('notifications.tick')
+    expect(await outbox()).toEqual([])
+    await saveMailSettings(w.ports, { host: '127.0.0.1', port: 2525, security: 'none', sender: 'chorus@example.org', digestHour: (hour + 1) % 24 })
+    const demo = await w.account('Fournisseur Démo')
+    await addRecipient(w.ports, { email: 'admin@example.org', role: 'admin' })
+    await addRecipient(w.ports, { email: 'ops@example.org', role: 'operator', lang: 'en', accountId: demo.id })
+    // Nothing to say at the right hour: nothing either (but the day is taken).
+    await w.db.updateTable('mail_settings').set({ digest_hour: hour }).execute()
+    await w.runSchedule('notifications.tick')
+    expect(await outbox()).toEqual([])
+    await w.db.updateTable('mail_settings').set({ last_digest_on: null }).execute()
+    // A red document of the account: both recipients are told, each in their language.
+    await w.document({ accountId: demo.id, stage: 'to_submit', ready: false })
+    await w.db.updateTable('mail_settings').set({ digest_hour: (hour + 1) % 24 }).execute()
+    await w.runSchedule('notifications.tick')
+    expect(await outbox()).toEqual([])
+    await w.db.updateTable('mail_settings').set({ digest_hour: hour }).execute()
+    await w.runSchedule('notifications.tick')
+    const queued = await outbox()
+    expect(queued.map((o) => [o.kind, o.recipient, o.lang])).toEqual([['digest', 'admin@example.org', 'fr'], ['digest', 'ops@example.org', 'en']])
+    expect(queued[0]!.subject).toMatch(/résumé .* 1 à déposer/)
+    expect((await w.jobsOf('mail.send')).length).toBe(2)
+    // Once a day: the next run in the same hour (a second instance, a retry) queues nothing more.
+    await w.runSchedule('notifications.tick')
+    expect(await outbox()).toHaveLength(2)
+    expect((await w.db.selectFrom('mail_settings').select('last_digest_on').executeTakeFirstOrThrow()).last_digest_on).toBe(todayIn('Europe/Paris'))
   })
 })

@@ -4,6 +4,7 @@ import { emptyStats, getSource, listSources, recordScan, saveCursor, type ScanSt
 import { rulesOfSource } from '../../db/filing-rules'
 import { liveJobKeys } from '../../db/jobs'
 import { receiveDocument } from './receive-document'
+import { noteSourceHealth } from '../notifications/immediate'
 import type { AdapterFactory } from '../../sources/source-adapter'
 
 
@@ -59,6 +60,8 @@ export async function scanSource(ports: Ports, sourceId: string, adapterFor: Ada
   stats.durationMs = Math.round(performance.now() - t0)
   const lastError = [error, ...problems].filter(Boolean).join(' | ').slice(0, 2000) || null
   await recordScan(ports.db, source.id, ports.now(), stats, lastError)
+  // A source that stops working (the scan itself failed, not a note) is an immediate e-mail to the admins.
+  await noteSourceHealth(ports, source, error).catch((e) => log.warn({ err: String(e) }, 'could not record the source’s health'))
   if (more) {
     await ports.jobs.enqueue('source.scan', { sourceId: source.id }, { maxAttempts: 10 })
   }

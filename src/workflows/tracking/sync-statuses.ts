@@ -4,9 +4,10 @@ import type { Account, DB } from '../../db/schema'
 import type { Database } from '../../db/database'
 import { technicalAccountOf } from '../../db/accounts'
 import { isChorusError, type ConsulterHistoriqueResponse, type FactureFournisseurResume, type HistoStatut, type TechnicalAccount } from '../../chorus'
-import { isFinalStatus, needsAction } from '../../domain/invoice-status'
+import { describeStatus, isFinalStatus, needsAction } from '../../domain/invoice-status'
 import { emitWebhookEvent } from '../webhooks/emit-webhook-event'
 import { queueWriteBack } from '../write-back/queue-write-back'
+import { notifyRejection } from '../notifications/immediate'
 import { linkReplacements } from './handle-rejection'
 import type { Ports } from '../ports'
 import { chorusInstant } from '../../domain/chorus-date'
@@ -379,6 +380,11 @@ export async function emitStatusEvents(
   await emitWebhookEvent(ports, trx, 'invoice.status_changed', data)
   if (data.toProcess) await emitWebhookEvent(ports, trx, 'invoice.to_process', data)
   // The host document (Odoo, a folder) hears of it through its own job, after this transaction commits.
+  // A rejection is also an immediate e-mail to the account's people (at most hourly per account).
+  if (describeStatus(status).group === 'rejected' && !inv.handled) {
+    const account = await trx.selectFrom('accounts').select('name').where('id', '=', inv.accountId).executeTakeFirst()
+    await notifyRejection(ports, trx, inv.accountId, { invoiceId: inv.id, invoiceNumber: inv.invoice_number, chorusInvoiceId: String(inv.chorus_invoice_id), status, statusAt: statusAt.toISOString(), comment, account: account?.name ?? inv.accountId })
+  }
   if (inv.document_id) {
     await queueWriteBack(ports, trx, { documentId: inv.document_id, invoiceId: inv.id, event: 'status_changed', status, statusAt, comment, chorusInvoiceId: String(inv.chorus_invoice_id), invoiceNumber: inv.invoice_number })
   }
