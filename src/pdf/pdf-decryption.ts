@@ -10,7 +10,7 @@ import { PDFArray, PDFBool, PDFDict, PDFHexString, PDFName, PDFNumber, PDFString
  * a user password decodes to nothing here, and pdf.js refuses to open it.
  */
 export interface StreamDecryptor {
-  decrypt(num: number, gen: number, data: Uint8Array, dict: PDFDict): Uint8Array
+  decrypt(num: number, gen: number, data: Uint8Array): Uint8Array
 }
 
 const PASSWORD_PADDING = Buffer.from('28bf4e5e4e758a4164004e56fffa01082e2e00b6d0683e802f0ca9fe6453697a', 'hex')

@@ -50,24 +50,24 @@ export async function scanPdfStreams(bytes: Uint8Array, opts: ScanPdfOptions = {
   const raw = new RawPdf(bytes)
   const decoded = new Map<RawObject, Uint8Array>()
 
-  const encryptDicts = raw.trailers.flatMap((t) => raw.resolveAll(t.get(PDFName.of('Encrypt'))))
-  const xrefStreams = raw.objects.filter((o) => o.data && isXRefStream(o.value as PDFDict))
-  const idOf = (d: PDFDict) => raw.resolve(d.get(PDFName.of('ID')))
+  // Trailers, and what pdf.js would take for one when repairing a file: any dictionary with /Root
+  // (cross-reference streams among them).
+  const trailerLike = [...raw.trailers, ...raw.objects.map((o) => o.value).filter((v): v is PDFDict => v instanceof PDFDict && v.has(PDFName.of('Root')))]
+  const encryptDict = trailerLike.flatMap((t) => raw.resolveAll(t.get(PDFName.of('Encrypt')))).find((d): d is PDFDict => d instanceof PDFDict)
   let decryptor: StreamDecryptor | null = null
-  for (const x of xrefStreams) encryptDicts.push(...raw.resolveAll((x.value as PDFDict).get(PDFName.of('Encrypt'))))
-  const encryptDict = encryptDicts.find((d): d is PDFDict => d instanceof PDFDict)
   if (encryptDict) {
-    const id = [...raw.trailers, ...xrefStreams.map((x) => x.value as PDFDict)].map(idOf).find((v) => v instanceof PDFArray)
+    const id = trailerLike.map((t) => raw.resolve(t.get(PDFName.of('ID')))).find((v) => v instanceof PDFArray)
     decryptor = standardDecryptor(encryptDict, id instanceof PDFArray ? id : null, (o) => raw.resolve(o))
   }
+  const xrefStreams = raw.objects.filter((o) => o.data && isXRefStream(o.value as PDFDict))
 
   const decode = async (o: RawObject, what: string): Promise<Uint8Array | null> => {
     if (decoded.has(o)) return decoded.get(o)!
     const dict = o.value as PDFDict
     const steps = filterSteps(dict, raw)
     let data = o.data!
-    // Cross-reference streams are never encrypted; other streams are, unless their filter says Identity.
-    if (decryptor && !isXRefStream(dict) && !o.host) data = decryptor.decrypt(o.num, o.gen, data, dict)
+    // As pdf.js decrypts: every stream with the /StmF crypt filter, cross-reference streams excepted.
+    if (decryptor && !isXRefStream(dict)) data = decryptor.decrypt(o.num, o.gen, data)
     const out = await decodeFilterChain(data, steps, budget, what)
     const bytes = out.imageEncoded ? null : out.bytes
     decoded.set(o, bytes ?? new Uint8Array(0))
@@ -81,8 +81,8 @@ export async function scanPdfStreams(bytes: Uint8Array, opts: ScanPdfOptions = {
     if (out) raw.addObjectStream(o, out)
   }
 
-  // 2. The catalogs: what trailers name, what any dictionary with /Root names (pdf.js's last resort
-  // when repairing a file), and any object that calls itself a catalog.
+  // 2. The catalogs: what the trailers (as above, now with the objects of object streams too) name,
+  // and any object that calls itself a catalog.
   const catalogs = new Set<PDFDict>()
   const rootHolders = [...raw.trailers, ...raw.objects.map((o) => o.value).filter((v): v is PDFDict => v instanceof PDFDict && v.has(PDFName.of('Root')))]
   for (const t of rootHolders) for (const c of raw.resolveAll(t.get(PDFName.of('Root')))) if (c instanceof PDFDict) catalogs.add(c)
