@@ -1,7 +1,7 @@
 /**
  * The layers of ARCHITECTURE.md as rules, checked in `npm test` (test/architecture/layers.test.ts):
  *
- *   domain  <-  db / chorus / pdf / sources / secrets / sandbox  <-  workflows  <-  jobs / cron / http  <-  wiring, service, main
+ *   domain  <-  db / chorus / pdf / sources / secrets / sandbox / mail  <-  workflows  <-  jobs / cron / http  <-  wiring, service, main
  *
  * An import that runs back up, or across between two entry points, fails with the rule's name.
  */

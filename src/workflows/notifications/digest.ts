@@ -159,13 +159,17 @@ export function renderDigest(d: DigestData, lang: Lang, publicUrl: string): Rend
   if (d.passwords.length > 0) {
     sections.push({
       heading: t('Mots de passe des comptes techniques expirant sous 30 jours', 'Technical account passwords expiring within 30 days'),
-      items: d.passwords.map((p) => ({
-        text: p.days < 0
-          ? t(`${p.account} : expiré le ${p.expiresOn}`, `${p.account}: expired on ${p.expiresOn}`)
-          : t(`${p.account} : expire le ${p.expiresOn} (dans ${p.days} jour(s))`, `${p.account}: expires on ${p.expiresOn} (in ${p.days} day(s))`),
+      items: d.passwords.map((p) => {
+        // A calendar date: read at noon UTC so that no time zone moves it to another day.
+        const on = parisDay(new Date(`${p.expiresOn}T12:00:00Z`), lang)
+        return {
+          text: p.days < 0
+            ? t(`${p.account} : expiré le ${on}`, `${p.account}: expired on ${on}`)
+            : t(`${p.account} : expire le ${on} (dans ${p.days} jour(s))`, `${p.account}: expires on ${on} (in ${p.days} day(s))`),
         detail: t('Changez-le dans Chorus Pro, puis dans le compte fournisseur du connecteur.', 'Change it in Chorus Pro, then in the connector’s supplier account.'),
-        link: `${base}/ui/settings`,
-      })),
+          link: `${base}/ui/settings`,
+        }
+      }),
     })
   }
   if (d.failedChecks.length > 0) {
