@@ -49,6 +49,7 @@ const faultsBody = z.object({
   timeoutRate: z.number().min(0).max(1).optional(),
   tokenTtlSeconds: z.number().int().min(0).optional(),
   failNext: z.record(z.string(), z.number().int().min(0)).optional(),
+  incidentFlowsNext: z.number().int().min(0).optional(),
 })
 
 const clockBody = z.object({

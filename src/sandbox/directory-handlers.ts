@@ -154,7 +154,7 @@ export const consulterCRDetaille: Handler = (store, account, body) => {
   if (!flow || !flow.supplierIds.some((s) => account.structures.includes(s))) refuse(REFUSALS.flowMissing())
   advanceFlows(store)
   const { state, at } = flowState(store, flow)
-  const final = state === 'IN_REJETE' || state === 'IN_INTEGRE'
+  const final = state === 'IN_REJETE' || state === 'IN_INTEGRE' || state === 'IN_INCIDENTE'
   return {
     etatCourantDepotFlux: state,
     // [uncertain] the interface code per syntax is not public; FSO1110A is the reference's example.

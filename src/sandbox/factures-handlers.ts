@@ -258,6 +258,8 @@ export const deposerFlux: Handler = async (store, account, body) => {
   }
   const t = store.now()
   const step = store.state.clock.stepMs
+  const incident = store.state.faults.incidentFlowsNext > 0
+  if (incident) store.state.faults.incidentFlowsNext--
   const flow: SandboxFlow = {
     numeroFluxDepot: store.nextFlowNumber(),
     supplierIds: account.structures,
@@ -269,6 +271,7 @@ export const deposerFlux: Handler = async (store, account, body) => {
     invoice: invoice ?? undefined,
     errorsDP,
     errorsTechnique,
+    ...(incident ? { incident } : {}),
     materialised: false,
   }
   store.state.flows.set(flow.numeroFluxDepot, flow)
@@ -285,7 +288,7 @@ export function advanceFlows(store: SandboxStore): void {
     store.state.pendingFlows.delete(flow)
     flow.materialised = true
     const inv = flow.invoice as FlowInvoice | undefined
-    if (!inv || flow.errorsDP.length > 0 || flow.errorsTechnique.length > 0) continue
+    if (!inv || flow.incident || flow.errorsDP.length > 0 || flow.errorsTechnique.length > 0) continue
     const supplier = store.suppliers.find((s) => s.siret === inv.supplierSiret)!
     if (store.isDuplicate(supplier.idStructureCPP, inv.dateFacture!, inv.numeroFacture!)) {
       // Both SIRETs are known here: the supplier was just found by its SIRET, and a flow without a known recipient has errors already.
@@ -324,6 +327,7 @@ export function flowState(store: SandboxStore, flow: SandboxFlow): { state: stri
   const t = store.now()
   if (t < flow.processingAt) return { state: 'IN_RECU', at: flow.dateDepot }
   if (t < flow.finalAt) return { state: 'IN_EN_COURS_TRAITEMENT_CPP', at: flow.processingAt }
+  if (flow.incident) return { state: 'IN_INCIDENTE', at: flow.finalAt }
   if (flow.errorsTechnique.length > 0 || flow.errorsDP.length > 0) return { state: 'IN_REJETE', at: flow.finalAt }
   return { state: 'IN_INTEGRE', at: flow.finalAt }
 }

@@ -40,9 +40,11 @@ export interface Faults {
   tokenTtlSeconds: number
   /** Operation ("factures/v1/soumettre", or just "soumettre") → how many next calls answer 503. */
   failNext: Record<string, number>
+  /** How many next flow deposits end IN_INCIDENTE (not processed; the whole flow must be sent again). */
+  incidentFlowsNext: number
 }
 
-export const DEFAULT_FAULTS: Faults = { unavailableRate: 0, latencyMs: 0, timeoutRate: 0, tokenTtlSeconds: 3600, failNext: {} }
+export const DEFAULT_FAULTS: Faults = { unavailableRate: 0, latencyMs: 0, timeoutRate: 0, tokenTtlSeconds: 3600, failNext: {}, incidentFlowsNext: 0 }
 
 export interface SandboxInvoice extends Lifecycle {
   readonly id: number
@@ -90,6 +92,8 @@ export interface SandboxFlow {
   /** Filled at deposit; a duplicate found when the flow is integrated adds its error then. */
   readonly errorsDP: { numeroDP: string; libelleErreurDP: string; identifiantFournisseur: string; identifiantDestinataire: string }[]
   readonly errorsTechnique: readonly { codeErreur: string; libelleErreur: string; natureErreur: string }[]
+  /** Ends IN_INCIDENTE: Chorus Pro did not process it, no invoice, no error list (reference "Updates checked 2026-11"). */
+  readonly incident?: boolean
   materialised: boolean
 }
 

@@ -312,6 +312,8 @@ describe.each(testEngines())('submission recovery on $name', (engine) => {
     }, 60_000)
     afterAll(() => svc.stop())
 
+    // Each document prints its own service label: a recipient mapping learned from one submission (label →
+    // recipient) must not route another test's document.
     const received = async (op: string): Promise<string[]> => (await (await s.sandbox(`/requests?operation=${op}`)).json()) as string[]
     const followed = (id: string) =>
       s.until(async () => {
@@ -327,7 +329,7 @@ describe.each(testEngines())('submission recovery on $name', (engine) => {
     it('an untouched Factur-X goes as a flow; rejected, it ends red with Chorus Pro’s sentence ended once', async () => {
       await demoAccount(s, { autoSubmit: false })
       const number = 'FX-2026-0081'
-      const { bytes } = await facturxPdf({ seed: 81, recipientIndex: 0, number, serviceCode: null, engagement: null })
+      const { bytes } = await facturxPdf({ seed: 81, serviceLabel: 'Bureau 81', recipientIndex: 0, number, serviceCode: null, engagement: null })
       const id = await push(s, bytes, 'facturx-81.pdf')
       const ready = await analysed(s, id)
       expect(ready.state, JSON.stringify(ready.problems)).toBe('ready')
@@ -350,11 +352,32 @@ describe.each(testEngines())('submission recovery on $name', (engine) => {
       expect(events.map((e: any) => e.payload.route)).toEqual([expect.objectContaining({ route: 'facturx', reason: 'facturx' })])
     }, 90_000)
 
+    it('a flow Chorus Pro did not process (IN_INCIDENTE) ends red asking to send it again unchanged; sent again, it goes through', async () => {
+      await demoAccount(s, { autoSubmit: false })
+      const number = 'FX-2026-0087'
+      const { bytes } = await facturxPdf({ seed: 87, serviceLabel: 'Bureau 87', recipientIndex: 0, number, serviceCode: null, engagement: null })
+      const id = await push(s, bytes, 'facturx-87.pdf')
+      expect((await analysed(s, id)).state).toBe('ready')
+      expect((await s.sandbox('/faults', { method: 'POST', json: { incidentFlowsNext: 1 } })).status).toBe(200)
+      const before = await calls(s)
+      expect((await s.api(`/documents/${id}/validate`, { method: 'POST' })).status).toBe(200)
+      const red = await followed(id)
+      expect(red.state).toBe('error')
+      expect(red.error.code).toBe('chorus_flow_incident')
+      expect(red.error.message).toMatch(/^Chorus Pro n’a pas traité le flux CPP001111\d{16} \(incident\)\. Renvoyez la facture telle quelle \(Valider\), sans rien corriger\.$/)
+      expect(red.error.raw.etatCourantDepotFlux).toBe('IN_INCIDENTE')
+      // Sent again by a person, as it is: a new flow, integrated this time.
+      expect((await s.api(`/documents/${id}/validate`, { method: 'POST' })).status).toBe(200)
+      const done = await followed(id)
+      expect(done.stage, JSON.stringify(done.error)).toBe('submitted')
+      expect(delta(await calls(s), before, DEPOSER_FLUX)).toBe(2)
+    }, 90_000)
+
     it('a service code a person added to a Factur-X goes by the PDF route with the form’s fields, and the submission says why', async () => {
       await demoAccount(s, { autoSubmit: false })
       const number = 'FX-2026-0082'
       // The recipient requires a service code; the embedded XML has none (no BuyerReference).
-      const { bytes, spec } = await facturxPdf({ seed: 82, recipientIndex: 1, number, serviceCode: null, engagement: null })
+      const { bytes, spec } = await facturxPdf({ seed: 82, serviceLabel: 'Bureau 82', recipientIndex: 1, number, serviceCode: null, engagement: null })
       const id = await push(s, bytes, 'facturx-82.pdf')
       const red = await analysed(s, id)
       expect(red.hasFacturX).toBe(true)
@@ -391,7 +414,7 @@ describe.each(testEngines())('submission recovery on $name', (engine) => {
     it('on the explicit facturx route too: an engagement number a person added goes by the PDF route', async () => {
       await demoAccount(s, { autoSubmit: false, submissionRoute: 'facturx' })
       const number = 'FX-2026-0083'
-      const { bytes } = await facturxPdf({ seed: 83, recipientIndex: 2, number, serviceCode: null, engagement: null })
+      const { bytes } = await facturxPdf({ seed: 83, serviceLabel: 'Bureau 83', recipientIndex: 2, number, serviceCode: null, engagement: null })
       const id = await push(s, bytes, 'facturx-83.pdf')
       await analysed(s, id)
       const edited = await s.api(`/documents/${id}`, { method: 'PATCH', json: { fields: { engagementNumber: 'EJ-2026-0001' } } })
@@ -412,7 +435,7 @@ describe.each(testEngines())('submission recovery on $name', (engine) => {
 
     it('an invoice file Chorus Pro would refuse (10 MB or more) is refused before any call, naming the file and the limit', async () => {
       await demoAccount(s, { autoSubmit: false })
-      const { bytes } = await invoicePdf({ seed: 86, recipientIndex: 0, number: 'F-2026-0086', serviceCode: null, engagement: null })
+      const { bytes } = await invoicePdf({ seed: 86, serviceLabel: 'Bureau 86', recipientIndex: 0, number: 'F-2026-0086', serviceCode: null, engagement: null })
       const id = await push(s, bytes, 'facture-86.pdf')
       expect((await analysed(s, id)).state).toBe('ready')
       // Intake refuses files over 10 MB; one of exactly 10 MB passes it, and Chorus Pro wants under 10 MB.
@@ -436,7 +459,7 @@ describe.each(testEngines())('submission recovery on $name', (engine) => {
         { net: '1234567890123.45', vat: '246913578024.69', gross: '1481481468148.14' },
       ].entries()) {
         const number = `F-2026-008${4 + i}`
-        const { bytes } = await invoicePdf({ seed: 84 + i, recipientIndex: 0, number, serviceCode: null, engagement: null })
+        const { bytes } = await invoicePdf({ seed: 84 + i, serviceLabel: `Bureau ${84 + i}`, recipientIndex: 0, number, serviceCode: null, engagement: null })
         const id = await push(s, bytes, `facture-${84 + i}.pdf`)
         await analysed(s, id)
         const edited = await s.api(`/documents/${id}`, { method: 'PATCH', json: { fields: { amountNet: a.net, amountVat: a.vat, amountGross: a.gross, amountDue: a.gross } } })
