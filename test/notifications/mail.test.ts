@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { testEngines, type TestDatabase } from '../support/databases'
 import { startTestService, type TestService } from '../support/in-process-service'
 import { invoicePdf } from '../support/invoice-pdf'
+import { createSmtpMailer, MailError } from '../../src/mail/smtp-mailer'
 
 const SMTP_LOGIN = 'connector-mailer'
 const SMTP_PASSWORD = 'smtp-Pa55word-never-shown-0123'
@@ -61,6 +62,27 @@ async function startSmtp() {
     close: () => new Promise<void>((r) => server.close(() => r())),
   }
 }
+
+describe('the SMTP adapter', () => {
+  it('never sends the login in clear when STARTTLS is required and the server does not offer it', async () => {
+    const smtp = await startSmtp()
+    try {
+      const mailer = createSmtpMailer()
+      const settings = { host: '127.0.0.1', port: smtp.port, login: SMTP_LOGIN, password: SMTP_PASSWORD, sender: 'chorus@example.org', timeoutMs: 5000 }
+      const mail = { to: 'admin@example.org', subject: 'x', text: 'x', html: '<p>x</p>' }
+      const err = await mailer.send({ ...settings, security: 'starttls' }, mail).then(() => undefined, (e: unknown) => e)
+      expect(err).toBeInstanceOf(MailError)
+      expect((err as MailError).message).not.toContain(SMTP_PASSWORD)
+      expect(smtp.authAttempts).toEqual([])
+      expect(smtp.received).toEqual([])
+      // The same server with security 'none' (a relay on loopback): it goes.
+      expect((await mailer.send({ ...settings, security: 'none' }, mail)).messageId).toMatch(/@/)
+      expect(smtp.authAttempts).toEqual([SMTP_LOGIN])
+    } finally {
+      await smtp.close()
+    }
+  })
+})
 
 /**
  * Issue 16, items 4–6: SMTP settings, recipients, the digest (French, English per recipient) with links
