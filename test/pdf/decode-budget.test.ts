@@ -11,7 +11,7 @@ import { DecodeBudget, decodeFilterChain } from '../../src/pdf/stream-filters'
 import { attachmentStream, contentChainBomb, doubleFlate, embeddedDoubleFlateBomb, GIB_MB, embeddedPredictorBomb, embeddedPredictorRowBomb, objectStreamBomb, spacesZlib } from './corpus/bombs'
 import { ciiXml } from './corpus/facturx'
 import { makeSpec } from './corpus/invoice-spec'
-import { plainEntry, plainVariants } from './corpus/build-corpus'
+import { plainEntry, plainVariants, xmlEntries } from './corpus/build-corpus'
 
 const fixtures = join(import.meta.dirname, '../fixtures/pdf')
 const TIME_LIMIT_MS = 8_000
@@ -255,6 +255,14 @@ describe('bounded filters decode like pdf-lib (whose decoders are pdf.js\'s)', (
     const r = await pool.analyse(bytes)
     expect(r.xml?.fields.invoiceNumber?.value).toBe(spec.number)
     expect(r.xml?.fields.amountGross?.value).toBe(spec.gross)
+  })
+
+  it('reads a Factur-X attachment registered only in /AF through owner-password encryption', async () => {
+    const entry = (await xmlEntries()).find((e) => e.id === 'facturx-extended-af-only')!
+    const r = await pool.analyse(new Uint8Array(readFileSync(join(fixtures, 'facturx-af-only-encrypted-aes128.pdf'))))
+    expect(r.encrypted).toBe(true)
+    expect(r.xml?.via).toBe('af')
+    for (const [k, v] of Object.entries(entry.expectedXml!)) expect(r.xml?.fields[k as keyof typeof r.xml.fields]?.value, k).toBe(v)
   })
 
   it('reads the owner-encrypted fixture\'s streams decrypted (same decoded size as its plain original)', async () => {
