@@ -28,7 +28,7 @@ const DIRECTORY_STATUSES = ['ok', 'not_checked', 'recipient_unknown', 'recipient
 const optionalText = (max: number) =>
   z
     .string()
-    .max(max + 50)
+    .max(max + 50, `at most ${max} characters`)
     .nullable()
     .optional()
     .transform((v) => (v === undefined ? undefined : v === null ? null : v.trim() || null))

@@ -5,6 +5,7 @@ import { FIELD_NAMES, fieldLayer, type FieldName, type InvoiceFields } from '../
 import { amountFits, MAX_AMOUNT_WHOLE_DIGITS, normalizeAmount, parsePrintedAmount } from '../../domain/amount'
 import { isCalendarDate, makeCalendarDate } from '../../domain/calendar-date'
 import { compactIdentifier } from '../../domain/siret'
+import { fieldLabel } from '../../domain/field-labels'
 import { getAccount } from '../../db/accounts'
 import { audit } from '../../db/audit'
 import type { DocumentRow } from '../../db/schema'
@@ -23,6 +24,12 @@ export interface DocumentEdit {
 
 const AMOUNT_FIELDS: readonly FieldName[] = ['amountNet', 'amountVat', 'amountGross', 'amountDue']
 
+/** A typed value refused: the field named as a person reads it ("Montant HT : « 12,3,4 » n’est pas un montant…"). */
+function refused(name: FieldName, fr: string, en: string, extra: Record<string, unknown> = {}): AppError {
+  const label = fieldLabel(name)
+  return new AppError(400, 'invalid_field', { fr: `${label.fr} : ${fr}`, en: `${label.en}: ${en}` }, { field: name, ...extra })
+}
+
 /**
  * Normalises what a person typed: amounts in French or English notation, dates as YYYY-MM-DD or
  * dd/mm/yyyy, SIRET with spaces. A value that cannot be read is refused with the field named.
@@ -31,23 +38,23 @@ export function normalizeTypedValue(name: FieldName, raw: string): string {
   const v = raw.trim()
   if (AMOUNT_FIELDS.includes(name)) {
     const a = parsePrintedAmount(v)
-    if (a === null) throw new AppError(400, 'invalid_field', { fr: `${name} : « ${raw} » n’est pas un montant (ex. 1234,56).`, en: `${name}: "${raw}" is not an amount (e.g. 1234.56).` }, { field: name })
+    if (a === null) throw refused(name, `« ${raw} » n’est pas un montant (ex. 1234,56).`, `"${raw}" is not an amount (e.g. 1234.56).`)
     const amount = normalizeAmount(a)
     if (!amountFits(amount)) {
-      throw new AppError(400, 'invalid_field', { fr: `${name} : « ${raw.slice(0, 40)}${raw.length > 40 ? '…' : ''} » dépasse ${MAX_AMOUNT_WHOLE_DIGITS} chiffres avant la virgule, plus que Chorus Pro n’accepte.`, en: `${name}: "${raw.slice(0, 40)}${raw.length > 40 ? '…' : ''}" has more than ${MAX_AMOUNT_WHOLE_DIGITS} digits before the decimal point, more than Chorus Pro takes.` }, { field: name, maxWholeDigits: MAX_AMOUNT_WHOLE_DIGITS })
+      throw refused(name, `« ${raw.slice(0, 40)}${raw.length > 40 ? '…' : ''} » dépasse ${MAX_AMOUNT_WHOLE_DIGITS} chiffres avant la virgule, plus que Chorus Pro n’accepte.`, `"${raw.slice(0, 40)}${raw.length > 40 ? '…' : ''}" has more than ${MAX_AMOUNT_WHOLE_DIGITS} digits before the decimal point, more than Chorus Pro takes.`, { maxWholeDigits: MAX_AMOUNT_WHOLE_DIGITS })
     }
     return amount
   }
   if (name === 'invoiceDate') {
     const m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(v)
     const d = m ? makeCalendarDate(Number(m[3]), Number(m[2]), Number(m[1])) : isCalendarDate(v) ? v : null
-    if (!d) throw new AppError(400, 'invalid_field', { fr: `invoiceDate : « ${raw} » n’est pas une date (AAAA-MM-JJ ou JJ/MM/AAAA).`, en: `invoiceDate: "${raw}" is not a date (YYYY-MM-DD or DD/MM/YYYY).` }, { field: name })
+    if (!d) throw refused(name, `« ${raw} » n’est pas une date (JJ/MM/AAAA ou AAAA-MM-JJ).`, `"${raw}" is not a date (DD/MM/YYYY or YYYY-MM-DD).`)
     return d
   }
   if (name === 'recipientSiret' || name === 'supplierSiret') return compactIdentifier(v)
   if (name === 'invoiceType') {
     const t = v.toUpperCase()
-    if (t !== 'FACTURE' && t !== 'AVOIR') throw new AppError(400, 'invalid_field', { fr: 'invoiceType : FACTURE ou AVOIR.', en: 'invoiceType: FACTURE or AVOIR.' }, { field: name })
+    if (t !== 'FACTURE' && t !== 'AVOIR') throw refused(name, 'FACTURE (facture) ou AVOIR (avoir).', 'FACTURE (invoice) or AVOIR (credit note).')
     return t
   }
   if (name === 'currency') return v.toUpperCase()
@@ -72,8 +79,29 @@ export async function editDocument(ports: Ports, deps: DocumentDeps, doc: Docume
     const current = layers.person?.[name]
     if (current && !edit.revert?.includes(name)) person[name] = current.value
   }
+  // Every value is read before any is refused: a person learns of every bad field at once, each named.
+  const refusals: AppError[] = []
   for (const [name, value] of Object.entries(edit.fields ?? {}) as [FieldName, string | null][]) {
-    person[name] = value === null ? null : normalizeTypedValue(name, value)
+    try {
+      person[name] = value === null ? null : normalizeTypedValue(name, value)
+    } catch (e) {
+      if (!(e instanceof AppError)) throw e
+      refusals.push(e)
+    }
+  }
+  if (refusals.length) {
+    // details: one item per field, in the error shape's localised form (error-response.ts turns `messages` into `message`).
+    const fields = refusals.map((r) => {
+      const { field, ...extra } = r.details as { field: FieldName }
+      return { field: `fields.${field}`, label: fieldLabel(field), messages: r.messages, ...extra }
+    })
+    const [only] = refusals
+    throw new AppError(
+      400,
+      'invalid_field',
+      refusals.length === 1 && only ? only.messages : { fr: `À corriger : ${refusals.map((r) => r.messages.fr.replace(/\.$/, '')).join(' ; ')}.`, en: `To fix: ${refusals.map((r) => r.messages.en.replace(/\.$/, '')).join('; ')}.` },
+      fields,
+    )
   }
   // fieldLayer skips null; keep deliberate clears.
   const clears = Object.fromEntries(Object.entries(person).filter(([, v]) => v === null).map(([name]) => [name, { value: null, origin: 'person', confidence: 1 }]))

@@ -10,7 +10,7 @@
 
 /**
  * The body of an API error answer (src/http/error-response.ts).
- * @typedef {{ field?: string, message?: string }} ErrorDetail
+ * @typedef {{ field?: string, label?: string, message?: string }} ErrorDetail
  * @typedef {{ code?: string, message?: string, details?: ErrorDetail[] | { raw?: { libelle?: string } } }} ApiError
  * @typedef {{ error?: ApiError | null }} ErrorBody
  */
@@ -106,9 +106,10 @@
   function errorText(data, status) {
     const e = data && data.error
     if (!e) return say('Erreur ', 'Error ') + status
+    // The message is in the person's language and already names every bad field with its label; the details
+    // are for programs (and go under their fields, markFieldErrors). Chorus Pro's own words stay visible.
     let text = e.message || e.code || ''
-    if (Array.isArray(e.details)) text += ' ' + e.details.map((d) => (d.field ? d.field + ' : ' : '') + (d.message || '')).join(' ; ')
-    else if (e.details && e.details.raw && e.details.raw.libelle) text += ' (Chorus Pro : ' + e.details.raw.libelle + ')'
+    if (!Array.isArray(e.details) && e.details && e.details.raw && e.details.raw.libelle) text += ' (Chorus Pro : ' + e.details.raw.libelle + ')'
     return text
   }
   /** @param {BatchItem[]} items */
@@ -176,7 +177,9 @@
       if (!box) continue
       const span = document.createElement('span')
       span.className = 'problem'
-      span.textContent = d.message || ''
+      // Under its own field, the field's name need not be said again.
+      const message = d.message || ''
+      span.textContent = d.label && message.startsWith(d.label) ? message.slice(d.label.length).replace(/^\s*:\s*/, '').replace(/^./, (c) => c.toUpperCase()) : message
       box.appendChild(span)
     }
     syncInvalid(form)
