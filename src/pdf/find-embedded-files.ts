@@ -1,17 +1,7 @@
-import { scanPdfStreams } from './scan-pdf-streams'
+import { scanPdfStreams, type FoundEmbeddedFiles } from './scan-pdf-streams'
 import { DecodeBudget } from './stream-filters'
 
-/** How an attachment was reached; kept so a test can prove every path is really walked. */
-export type EmbeddedFileVia = 'names' | 'kids' | 'af' | 'page_af'
-
-export interface EmbeddedFile {
-  /** The attachment's name as a plain file name (no path, no control characters: see safeFileName). */
-  readonly filename: string
-  readonly bytes: Uint8Array
-  readonly via: EmbeddedFileVia
-  /** /AFRelationship (Factur-X requires Data or Alternative), when present. */
-  readonly relationship: string | null
-}
+export type { EmbeddedFile, EmbeddedFileVia, FoundEmbeddedFiles } from './scan-pdf-streams'
 
 export interface FindEmbeddedFilesOptions {
   /** Decoded size above which an attachment is skipped (it still counts in the document's decode budget). */
@@ -20,12 +10,6 @@ export interface FindEmbeddedFilesOptions {
   readonly maxPagesForAf?: number
   /** The document's decode budget (default: a fresh 64 MB one). */
   readonly budget?: DecodeBudget
-}
-
-export interface FoundEmbeddedFiles {
-  readonly files: EmbeddedFile[]
-  /** Attachments skipped (too big, undecodable), for warnings. */
-  readonly skipped: Array<{ filename: string; reason: string }>
 }
 
 /**

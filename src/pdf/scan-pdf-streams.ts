@@ -1,8 +1,25 @@
 import { PDFArray, PDFDict, PDFHexString, PDFName, PDFNumber, PDFString, type PDFObject } from 'pdf-lib'
-import type { EmbeddedFile, EmbeddedFileVia, FoundEmbeddedFiles } from './find-embedded-files'
 import { standardDecryptor, type StreamDecryptor } from './pdf-decryption'
 import { RawPdf, nameOf, type RawObject } from './raw-pdf-objects'
 import { DecodeBudget, decodeFilterChain, fullFilterName, tooHeavy, type DecodeParms, type FilterStep } from './stream-filters'
+
+/** How an attachment was reached; kept so a test can prove every path is really walked. */
+export type EmbeddedFileVia = 'names' | 'kids' | 'af' | 'page_af'
+
+export interface EmbeddedFile {
+  /** The attachment's name as a plain file name (no path, no control characters: see safeFileName). */
+  readonly filename: string
+  readonly bytes: Uint8Array
+  readonly via: EmbeddedFileVia
+  /** /AFRelationship (Factur-X requires Data or Alternative), when present. */
+  readonly relationship: string | null
+}
+
+export interface FoundEmbeddedFiles {
+  readonly files: EmbeddedFile[]
+  /** Attachments skipped (too big, undecodable), for warnings. */
+  readonly skipped: Array<{ filename: string; reason: string }>
+}
 
 export interface ScanPdfOptions {
   /** Decoded bytes the whole document may cost (default 64 MB). */
