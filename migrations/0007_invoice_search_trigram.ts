@@ -15,7 +15,7 @@ export async function up(db: Kysely<any>): Promise<void> {
       create index if not exists invoices_number_trgm on invoices using gin (invoice_number gin_trgm_ops);
       create index if not exists invoices_recipient_name_trgm on invoices using gin (recipient_name gin_trgm_ops);
       create index if not exists invoices_status_comment_trgm on invoices using gin (status_comment gin_trgm_ops);
-      -- The SIRET prefix arm (`like '…%'`) too: a BitmapOr needs an index on every arm of the OR.
+      -- The SIRET prefix arm (like '…%') too: a BitmapOr needs an index on every arm of the OR.
       create index if not exists invoices_recipient_siret_trgm on invoices using gin (recipient_siret gin_trgm_ops);
     exception when others then
       raise notice 'pg_trgm unavailable (%): free-text search runs without trigram indexes', sqlerrm;
