@@ -80,6 +80,8 @@ export async function analyseDocument(ports: Ports, deps: DocumentDeps, document
       profile: local.xml.profile,
       validForStructuredRoute: local.xml.validForStructuredRoute,
       structuredRouteProblems: local.xml.structuredRouteProblems,
+      // The same problems as sentences, in French and English, for the page that says why the PDF route is used.
+      structuredRouteMessages: local.xml.structuredRouteMessages,
       vatBreakdown: local.xml.vatBreakdown,
     },
   }
