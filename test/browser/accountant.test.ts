@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sql } from 'kysely'
 import { testEngines } from '../support/databases'
 import { SEED_STRUCTURES } from '../../src/sandbox'
+import { withLuhnDigit } from '../../src/domain/siret'
 import { chromiumMissing } from './chromium'
 import { openWorld, shot, type World } from './world'
 
@@ -13,6 +14,7 @@ const missing = chromiumMissing()
 if (missing) console.warn(missing)
 
 const OPEN = SEED_STRUCTURES[0]!
+const SERVICE_REQUIRED = SEED_STRUCTURES[1]!
 
 /**
  * Issue 17, "tabs an accountant can use all day": each numbered point as a person meets it in Chromium,
@@ -231,4 +233,116 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
     expect(en.error.details.find((d) => d.field === 'recipientSiret')!.message).toBe('Recipient SIRET: 14 digits expected, check digit included (e.g. 21420218600012)')
     await page.close()
   }, 60_000)
+
+  it('10. says everything as sentences: history events, who acted, directory states, refused documents; no code, key or id', async () => {
+    const TECHNICAL = /\b(submission|invoice|document)\.[a-z_.]+\b|key:\d|#\d+|\b[a-z]+_[a-z_]+\b|\bnull\b|\bundefined\b/
+    const doc = await w.drop('phrases.pdf', { seed: 1710, recipientIndex: 0, number: 'F-PHRASES-1', serviceCode: 'SERV_TECH', engagement: null })
+    await w.s.until(async () => (await w.doc(doc.id)).invoiceId, 20_000, 'submitted by the demo account')
+    const invoiceId = (await w.doc(doc.id)).invoiceId!
+    await w.sync()
+    const page = await w.page({ tab: 'tracking' })
+    await page.goto(`/ui/tracking?show=${invoiceId}`)
+    const panel = page.locator('#history-panel')
+    const text = await panel.innerText()
+    expect(text).toContain('Envoi de la facture PDF à Chorus Pro')
+    expect(text).toContain('Déposée dans Chorus Pro par le connecteur')
+    expect(text).toMatch(/par dépôt automatique|par l’administrateur|par le connecteur/)
+    expect(text, text).not.toMatch(TECHNICAL)
+    // Top to bottom in time order (item 13 too): each event no earlier than the one above.
+    const kinds = await panel.locator('li').evaluateAll((lis) => lis.map((li) => (li as HTMLElement).dataset.kind))
+    expect(kinds.indexOf('submission.request')).toBeLessThan(kinds.indexOf('submission'))
+
+    // A mapping not yet checked in the directory says so in words.
+    const created = await w.s.api('/recipients', { method: 'POST', json: { label: 'Mairie Non Vérifiée', recipientSiret: withLuhnDigit('2159000010001') } })
+    expect(created.status, await created.clone().text()).toBe(201)
+    await page.goto('/ui/recipients?q=Non%20V%C3%A9rifi%C3%A9e')
+    const badge = page.locator('[data-directory]').first()
+    expect(await badge.innerText()).not.toMatch(TECHNICAL)
+    expect(await badge.innerText()).toMatch(/[A-Z][a-zé]+ /)
+
+    // A refused document of a selection is named by its file, never '#id'.
+    const red = await w.drop('selection-rouge.pdf', { seed: 1711, recipientIndex: 1, number: 'F-PHRASES-2', serviceCode: null, engagement: null, serviceLabel: null })
+    await page.goto('/ui/to-submit')
+    await page.locator(`tr[data-document-id="${red.id}"] input[name="ids"]`).check()
+    await page.getByRole('button', { name: 'Déposer la sélection' }).click()
+    await expect.poll(() => page.locator('#flash').innerText()).toContain('selection-rouge.pdf : Document incomplet')
+    expect(await page.locator('#flash').innerText()).not.toMatch(TECHNICAL)
+
+    // Every tab, in both languages: no technical word in what a person reads.
+    for (const lang of ['fr', 'en'] as const) {
+      for (const tab of ['to-submit', 'to-process', 'tracking', 'recipients']) {
+        await page.goto(`/ui/${tab}?lang=${lang}`)
+        const main = await page.locator('main').innerText()
+        expect(main, `${tab} ${lang}`).not.toMatch(TECHNICAL)
+      }
+      await page.goto(`/ui/settings?lang=${lang}`)
+      const settings = await page.locator('main section:not([aria-labelledby="s-webhooks"])').allInnerTexts()
+      // Settings show data that is technical by nature (logins, key names and prefixes, paths): only our own words are checked.
+      expect(settings.join('\n'), `settings ${lang}`).not.toMatch(/\b(submission|invoice)\.[a-z_.]+|key:\d|#\d+|\bnot_checked\b|\bfacturx\b|\{"/)
+    }
+    await page.close()
+  }, 90_000)
+
+  it('11. shows why a row is red without hovering, and the recipient by its directory name with its SIRET beneath', async () => {
+    const red = await w.drop('raison-visible.pdf', { seed: 1712, recipientIndex: 1, number: 'F-RAISON-1', serviceCode: null, engagement: null, serviceLabel: null })
+    expect(red.state).toBe('incomplete')
+    const page = await w.page()
+    await page.goto('/ui/to-submit')
+    await page.mouse.move(0, 0)
+    const row = page.locator(`tr[data-document-id="${red.id}"]`)
+    const reason = row.locator('[data-role="reason"]')
+    expect(await reason.isVisible()).toBe(true)
+    expect(await reason.innerText()).toMatch(/service/i)
+    expect(await row.locator('[data-col="recipient"] .recipient-name').innerText()).toBe(SERVICE_REQUIRED.name)
+    expect(await row.locator('[data-col="recipient"] .recipient-siret').innerText()).toBe(SERVICE_REQUIRED.siret)
+    if (w.engine === 'pglite') await shot(page, 'to-submit-reasons-fr')
+
+    // Tracking: the directory's name, the SIRET beneath.
+    const ok = await w.drop('destinataire-nom.pdf', { seed: 1713, recipientIndex: 0, number: 'F-NOM-1', serviceCode: 'SERV_TECH', engagement: null })
+    await w.s.until(async () => (await w.doc(ok.id)).invoiceId, 20_000, 'submitted by the demo account')
+    await page.goto('/ui/tracking?q=F-NOM-1')
+    const cell = page.locator('tr[data-invoice-number="F-NOM-1"] [data-col="recipient"]')
+    expect(await cell.locator('.recipient-name').innerText()).toBe(OPEN.name)
+    expect(await cell.locator('.recipient-siret').innerText()).toBe(OPEN.siret)
+    await page.close()
+  }, 60_000)
+
+  it('13. history in time order, a detail panel that fits 1366×768, and a sync that shows progress then what changed', async () => {
+    const doc = await w.drop('historique.pdf', { seed: 1713, recipientIndex: 0, number: 'F-HISTO-1', serviceCode: 'SERV_TECH', engagement: null })
+    await w.s.until(async () => (await w.doc(doc.id)).invoiceId, 20_000, 'submitted by the demo account')
+    const invoiceId = (await w.doc(doc.id)).invoiceId!
+    const inv = (await (await w.s.api(`/invoices/${invoiceId}`)).json()) as { chorusInvoiceId: string }
+    await w.sync()
+    await w.s.sandbox(`/invoices/${inv.chorusInvoiceId}/status`, { method: 'POST', json: { status: 'MISE_A_DISPOSITION' } })
+
+    const page = await w.page({ tab: 'tracking', width: 1366, height: 768 })
+    await page.goto('/ui/tracking')
+    const sync = page.getByRole('button', { name: 'Synchroniser les statuts' })
+    const status = page.locator('#sync-status')
+    const seen: string[] = []
+    const watch = setInterval(() => void status.innerText().then((t) => { if (t) seen.push(t) }).catch(() => {}), 100)
+    await sync.click()
+    await expect.poll(() => status.innerText(), { timeout: 30_000 }).toMatch(/^Synchronisation terminée : /)
+    clearInterval(watch)
+    expect(await status.innerText()).toMatch(/1 statut\(s\) mis à jour/)
+    expect(seen.some((t) => /Fait/.test(t))).toBe(false)
+    expect(await page.locator('#sync-show').isVisible()).toBe(true)
+    if (w.engine === 'pglite') await shot(page, 'tracking-synced-fr')
+
+    await page.goto(`/ui/tracking?show=${invoiceId}`)
+    const times = await page.locator('#history-panel li').evaluateAll((lis) => lis.map((li) => Date.parse((li as HTMLElement).dataset.at!)))
+    expect(times.length).toBeGreaterThan(2)
+    expect(times).toEqual([...times].sort((a, b) => a - b))
+    // The panel and every column fit 1366×768: nothing scrolls sideways, the panel is whole.
+    const fit = await page.evaluate(() => {
+      const wrap = document.querySelector('.table-wrap') as HTMLElement
+      const panel = document.getElementById('history-panel')!.getBoundingClientRect()
+      return { wrap: wrap.scrollWidth - wrap.clientWidth, page: document.documentElement.scrollWidth - document.documentElement.clientWidth, right: panel.right, width: window.innerWidth }
+    })
+    expect(fit.wrap).toBeLessThanOrEqual(0)
+    expect(fit.page).toBeLessThanOrEqual(0)
+    expect(fit.right).toBeLessThanOrEqual(fit.width)
+    if (w.engine === 'pglite') await shot(page, 'tracking-panel-1366x768-fr')
+    await page.close()
+  }, 90_000)
 })

@@ -10,6 +10,7 @@ import { recycleInvoice } from '../../workflows/tracking/recycle-invoice'
 import { handleRejection } from '../../workflows/tracking/handle-rejection'
 import { invoicesCsvStream, EXPORT_COLUMNS } from '../../workflows/tracking/export-invoices'
 import { requestStatusSync } from '../../workflows/tracking/sync-statuses'
+import { syncProgress } from '../../workflows/tracking/sync-progress'
 import { actorOf } from '../app-env'
 import { apiRoute, apiRouter } from './api-route'
 import { InvoiceEventSchema, InvoiceSchema, presentEvent, presentInvoice } from './present-invoice'
@@ -205,6 +206,26 @@ export function invoicesRoutes(ports: Ports) {
       const body = (c.req.header('content-type')?.includes('json') ? c.req.valid('json') : {}) as { accountId?: string }
       const r = await requestStatusSync(ports, body?.accountId)
       return c.json({ jobId: r.id, queued: r.created }, 202)
+    },
+  )
+
+  app.openapi(
+    apiRoute('viewer', {
+      method: 'get',
+      path: '/invoices/sync/{jobId}',
+      tags: ['invoices'],
+      summary: 'Where a requested status sync stands, and once done how many invoices changed or were found',
+      request: { params: z.object({ jobId: z.string().regex(/^\d{1,18}$/, 'expected a numeric job id') }) },
+      responses: {
+        200: { description: 'Progress', content: { 'application/json': { schema: z.object({ state: z.enum(['waiting', 'running', 'done', 'failed']), queuedAt: z.string(), finishedAt: z.string().nullable(), retryAt: z.string().nullable(), changed: z.number().nullable(), discovered: z.number().nullable() }).openapi('SyncProgress') } } },
+        404: { description: 'No such sync' },
+      },
+    }),
+    async (c) => {
+      const { jobId } = c.req.valid('param')
+      const p = await syncProgress(ports, jobId)
+      if (!p) throw new AppError(404, 'sync_not_found', { fr: 'Cette synchronisation est introuvable (trop ancienne ?).', en: 'This sync cannot be found (too old?).' })
+      return c.json(p, 200)
     },
   )
 

@@ -16,6 +16,7 @@ export const DocumentSchema = z
     problems: z.array(z.object({ code: z.string(), field: z.string().nullable(), message: z.string() })),
     error: z.object({ code: z.string(), message: z.string(), raw: z.unknown().nullable() }).nullable(),
     hasFacturX: z.boolean(),
+    recipientName: z.string().nullable().openapi({ description: 'The recipient’s name in the Chorus Pro directory, when its SIRET was looked up' }),
     accountId: z.string().nullable(),
     invoiceId: z.string().nullable(),
     receivedAt: z.string(),
@@ -56,6 +57,11 @@ export function presentError(e: unknown, lang: Lang): { code: string; message: s
   return { code: String(o.code ?? 'error'), message: pickMessage(o.message ?? o.messages, lang), raw: o.raw ?? null }
 }
 
+function recipientNameOf(extracted: unknown): string | null {
+  const name = (extracted as { info?: { recipientName?: unknown } } | null)?.info?.recipientName
+  return typeof name === 'string' && name.trim() ? name : null
+}
+
 export function presentDocument(d: DocumentRow, lang: Lang): PresentedDocument {
   const problems = Array.isArray(d.problems) ? d.problems : []
   return {
@@ -68,6 +74,7 @@ export function presentDocument(d: DocumentRow, lang: Lang): PresentedDocument {
     // A submission error is the more recent news when both exist.
     error: presentError(d.submit_error, lang) ?? presentError(d.analysis_error, lang),
     hasFacturX: d.has_facturx,
+    recipientName: recipientNameOf(d.extracted),
     accountId: d.account_id,
     invoiceId: d.invoice_id,
     receivedAt: d.received_at.toISOString(),

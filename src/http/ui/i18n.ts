@@ -2,6 +2,7 @@ import type { Lang } from '../../domain/localized'
 import { formatAmountFr } from '../../domain/amount'
 import { formatDateFr } from '../../domain/calendar-date'
 import { formatWhenFr } from '../../domain/deposit-date'
+import { describeStatus } from '../../domain/invoice-status'
 
 /** Every word of the tab pages, French first. */
 const words = {
@@ -39,6 +40,7 @@ const words = {
   analysingReason: ['Lecture du PDF et analyse Chorus Pro en cours.', 'Reading the PDF and Chorus Pro analysis in progress.'],
   select: ['Sélectionner', 'Select'],
   selectAll: ['Tout sélectionner', 'Select all'],
+  andMore: ['(+ {n} autre(s) : voir la page)', '(+ {n} more: see the page)'],
   file: ['Fichier', 'File'],
   invoiceNumber: ['N° de facture', 'Invoice number'],
   recipient: ['Destinataire', 'Recipient'],
@@ -111,11 +113,6 @@ const words = {
   filters: ['Filtres', 'Filters'],
   status: ['Statut', 'Status'],
   allStatuses: ['Tous les statuts', 'All statuses'],
-  'statusGroup.in_progress': ['En cours', 'In progress'],
-  'statusGroup.to_process': ['À traiter', 'To process'],
-  'statusGroup.paid': ['Mis en paiement', 'Paid'],
-  'statusGroup.rejected': ['Rejetées', 'Rejected'],
-  'statusGroup.closed': ['Closes sans paiement', 'Closed without payment'],
   search: ['Recherche', 'Search'],
   searchHint: ['Numéro, destinataire…', 'Number, recipient…'],
   from: ['Déposée du', 'Deposited from'],
@@ -129,12 +126,16 @@ const words = {
   serviceCode: ['Service', 'Service'],
   history: ['Historique', 'History'],
   historyOf: ['Historique de la facture', 'History of invoice'],
+  by: ['par', 'by'],
+  chorusSaid: ['Chorus Pro :', 'Chorus Pro:'],
   close: ['Fermer', 'Close'],
   exportCsv: ['Exporter en CSV', 'Export to CSV'],
   exporting: ['Export en cours…', 'Exporting…'],
   exportDone: ['Export prêt : téléchargement lancé.', 'Export ready: download started.'],
   download: ['Télécharger', 'Download'],
   syncNow: ['Synchroniser les statuts', 'Sync statuses'],
+  syncing: ['Synchronisation en cours', 'Syncing'],
+  showChanges: ['Afficher la liste à jour', 'Show the updated list'],
   noInvoices: ['Aucune facture.', 'No invoice.'],
   document: ['Document', 'Document'],
   'sort.-depositedAt': ['Dépôt, récent d’abord', 'Deposit, newest first'],
@@ -193,6 +194,18 @@ const words = {
   match: ['Critère', 'Match'],
   account: ['Compte', 'Account'],
   addRule: ['Nouvelle règle (dossier)', 'New rule (folder)'],
+  'route.auto': ['Automatique (Factur-X en flux, sinon PDF)', 'Automatic (Factur-X as a flow, else PDF)'],
+  'route.pdf': ['PDF', 'PDF'],
+  'route.facturx': ['Flux Factur-X', 'Factur-X flow'],
+  'sourceKind.folder': ['Dossier surveillé', 'Watched folder'],
+  'sourceKind.odoo': ['Odoo Documents', 'Odoo Documents'],
+  'sourceKind.push': ['Envoi par votre logiciel (API)', 'Sent by your software (API)'],
+  'match.path': ['chemin', 'path'],
+  'match.filename': ['nom de fichier', 'file name'],
+  'match.folderId': ['dossier Odoo n°', 'Odoo folder no.'],
+  'match.tags': ['étiquettes', 'tags'],
+  'match.metadata': ['métadonnées', 'metadata'],
+  'check.ok': ['Connexion réussie', 'Connection works'],
   pathGlob: ['Chemin (motif, ex. clients/**)', 'Path (glob, e.g. clients/**)'],
   webhooks: ['Webhooks', 'Webhooks'],
   url: ['URL', 'URL'],
@@ -224,25 +237,12 @@ export function t(lang: Lang, key: WordKey): string {
 export type T = (key: WordKey) => string
 export const translator = (lang: Lang): T => (key) => t(lang, key)
 
-/** Chorus Pro statuses as a person reads them. */
-const statusWords: Record<string, readonly [string, string]> = {
-  DEPOSEE: ['Déposée', 'Deposited'],
-  EN_COURS_ACHEMINEMENT: ['En cours d’acheminement', 'Being routed'],
-  MISE_A_DISPOSITION: ['Mise à disposition', 'Made available'],
-  A_RECYCLER: ['À recycler', 'To recycle'],
-  SUSPENDUE: ['Suspendue', 'Suspended'],
-  COMPLETEE: ['Complétée', 'Completed'],
-  REJETEE: ['Rejetée', 'Rejected'],
-  SERVICE_FAIT: ['Service fait', 'Service done'],
-  MANDATEE: ['Mandatée', 'Mandated'],
-  MISE_A_DISPOSITION_COMPTABLE: ['Mise à disposition comptable', 'Made available to accounting'],
-  COMPTABILISEE: ['Comptabilisée', 'Booked'],
-  MISE_EN_PAIEMENT: ['Mise en paiement', 'Payment issued'],
-}
-
+/**
+ * Chorus Pro statuses as a person reads them: the labels of domain/invoice-status.ts (one table for the API,
+ * the pages and the CSV); a code the connector does not know is shown raw, never a crash.
+ */
 export function statusLabel(lang: Lang, status: string): string {
-  const w = statusWords[status]
-  return w ? w[lang === 'en' ? 1 : 0] : status
+  return describeStatus(status).label[lang]
 }
 
 /** Amounts and dates are shown in the fr-FR format in both languages (the invoices are French). */

@@ -36,6 +36,7 @@
  *   totals?: { lines: number, created: number, updated: number, unchanged: number, errors: number },
  *   recheckedDocuments?: number,
  *   lines?: Array<{ line: number, status: string, errors: Array<{ column: string | null, problem?: string, message: string }> }>,
+ *   jobId?: string,
  * }} Answer
  */
 
@@ -105,7 +106,7 @@
   /** @param {ErrorBody | null | undefined} data @param {number} status @returns {string} */
   function errorText(data, status) {
     const e = data && data.error
-    if (!e) return say('Erreur ', 'Error ') + status
+    if (!e) return status === 0 ? say('Le connecteur ne répond pas : vérifiez la connexion puis réessayez.', 'The connector does not answer: check the connection, then try again.') : say('Le connecteur n’a pas pu traiter la demande. Réessayez ; si cela dure, prévenez votre administrateur.', 'The connector could not handle the request. Try again; if it lasts, tell your administrator.')
     // The message is in the person's language and already names every bad field with its label; the details
     // are for programs (and go under their fields, markFieldErrors). Chorus Pro's own words stay visible.
     let text = e.message || e.code || ''
@@ -117,7 +118,9 @@
     const ok = items.filter((i) => i.ok).length
     const bad = items.filter((i) => !i.ok)
     let text = say(ok + ' document(s) traité(s).', ok + ' document(s) done.')
-    if (bad.length) text += ' ' + say(bad.length + ' refusé(s) : ', bad.length + ' refused: ') + bad.map((i) => '#' + i.id + ' ' + (i.message || i.code || '')).join(' ; ')
+    // Each refused document by its file name, as the list shows it (never an id).
+    const name = (/** @type {string} */ id) => { const row = document.querySelector('tr[data-document-id="' + id + '"]'); return (row instanceof HTMLElement && row.dataset.filename) || say('un document', 'a document') }
+    if (bad.length) text += ' ' + say(bad.length + ' refusé(s) : ', bad.length + ' refused: ') + bad.map((i) => name(i.id) + say(' : ', ': ') + (i.message || say('refusé', 'refused'))).join(say(' ; ', '; '))
     return { text, kind: bad.length ? 'bad' : 'ok' }
   }
   /**
@@ -218,6 +221,58 @@
     box.appendChild(wrap)
   }
 
+  /**
+   * A status sync a person asked for: progress while it runs, then what changed, never "done" before it is.
+   * @typedef {{ state: 'waiting' | 'running' | 'done' | 'failed', retryAt: string | null, changed: number | null, discovered: number | null }} SyncProgress
+   * @param {string} jobId
+   */
+  async function followSync(jobId) {
+    const bar = document.getElementById('sync-progress')
+    const status = document.getElementById('sync-status')
+    const show = document.getElementById('sync-show')
+    if (!status) return
+    if (bar) bar.hidden = false
+    if (show) show.hidden = true
+    status.className = ''
+    const clock = (/** @type {string} */ iso) => new Date(iso).toLocaleTimeString(en ? 'en-GB' : 'fr-FR', { hour: '2-digit', minute: '2-digit', timeZone: 'Europe/Paris' })
+    for (let i = 0; i < 900; i++) {
+      /** @type {SyncProgress} */
+      let p
+      try {
+        p = await answerOf(await fetch(base + '/invoices/sync/' + encodeURIComponent(jobId), { credentials: 'same-origin' }))
+      } catch (e) {
+        status.textContent = String((e instanceof Error && e.message) || e)
+        status.className = 'alert bad'
+        if (bar) bar.hidden = true
+        return
+      }
+      if (p.state === 'done') {
+        if (bar) bar.hidden = true
+        const changed = p.changed || 0
+        const found = p.discovered || 0
+        status.textContent = changed === 0 && found === 0
+          ? say('Synchronisation terminée : aucun statut n’a changé.', 'Sync finished: no status changed.')
+          : say('Synchronisation terminée : ', 'Sync finished: ') + [
+            changed ? changed + say(' statut(s) mis à jour', ' status(es) updated') : '',
+            found ? found + say(' facture(s) trouvée(s) dans Chorus Pro', ' invoice(s) found in Chorus Pro') : '',
+          ].filter(Boolean).join(say(' ; ', '; ')) + '.'
+        status.className = 'alert ok'
+        if (show && (changed || found)) show.hidden = false
+        return
+      }
+      if (p.state === 'failed') {
+        if (bar) bar.hidden = true
+        status.textContent = say('La synchronisation a échoué. Réessayez plus tard ; si cela dure, prévenez votre administrateur.', 'The sync failed. Try again later; if it lasts, tell your administrator.')
+        status.className = 'alert bad'
+        return
+      }
+      status.textContent = p.retryAt
+        ? say('Chorus Pro ne répond pas : nouvel essai à ' + clock(p.retryAt) + '.', 'Chorus Pro does not answer: next try at ' + clock(p.retryAt) + '.')
+        : p.state === 'running' ? say('Synchronisation en cours…', 'Syncing…') : say('Synchronisation demandée, elle va commencer…', 'Sync requested, about to start…')
+      await new Promise((r) => setTimeout(r, p.retryAt ? 5000 : 700))
+    }
+  }
+
   document.addEventListener('submit', async (event) => {
     const form = event.target
     if (!(form instanceof HTMLFormElement)) return
@@ -291,6 +346,10 @@
       if (box) { box.className = 'alert ' + (data && data.ok === false ? 'bad' : 'ok'); box.textContent = text }
       later(box ? box.textContent : '', data && data.ok === false ? 'bad' : 'ok')
       setTimeout(() => location.reload(), 900)
+      return
+    }
+    if (then === 'follow-sync' && data && data.jobId) {
+      await followSync(data.jobId)
       return
     }
     if (then === 'import-report' && data && data.totals) {

@@ -1,6 +1,7 @@
 import { Csrf, FormMessage, Layout, type PageCtx } from '../layout'
 import { BRIDGE_BASE } from '../api-bridge'
 import type { WordKey } from '../i18n'
+import { directoryStateText } from '../describe'
 
 export interface Mapping {
   id: string
@@ -16,14 +17,14 @@ export interface Mapping {
   directory: { recipientName: string | null; serviceLabel: string | null }
 }
 
-function DirectoryBadge(props: { m: Mapping }) {
+function DirectoryBadge(props: { ctx: PageCtx; m: Mapping }) {
   const { m } = props
   const kind = m.directoryStatus === 'ok' ? 'ok' : m.directoryStatus === 'not_checked' ? 'wait' : 'bad'
   const tip = `dir-${m.id}`
   return (
     <span class={`state ${kind}`} tabindex={0} aria-describedby={tip} data-directory={m.directoryStatus}>
       <span class="dot" aria-hidden="true"></span>
-      {m.directory.recipientName ?? m.directoryStatus}
+      {m.directory.recipientName ?? directoryStateText(props.ctx.lang, m.directoryStatus)}
       <span class="tip" role="tooltip" id={tip}>{m.directoryMessage}</span>
     </span>
   )
@@ -72,7 +73,7 @@ export function RecipientsPage(props: { ctx: PageCtx; q: string; list: { items: 
                   <td class="hide-narrow">{m.engagementNumber ?? '—'}</td>
                   <td class="hide-narrow">{m.accountName ?? t('allAccounts')}</td>
                   <td>{t(`mappingOrigin.${m.origin}` as WordKey)}</td>
-                  <td><DirectoryBadge m={m} /></td>
+                  <td><DirectoryBadge ctx={ctx} m={m} /></td>
                   {admin && (
                     <td class="nowrap">
                       <button type="button" class="small secondary" data-edit={`m${m.id}`} aria-label={`${t('edit')} ${m.label}`}>{t('edit')}</button>{' '}

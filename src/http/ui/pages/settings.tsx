@@ -1,5 +1,5 @@
 import { Csrf, FormMessage, Layout, type PageCtx } from '../layout'
-import { instant } from '../i18n'
+import { instant, type WordKey } from '../i18n'
 
 const WEBHOOK_EVENTS = ['document.analysed', 'document.error', 'invoice.submitted', 'invoice.status_changed', 'invoice.to_process'] as const
 
@@ -28,6 +28,14 @@ export function SettingsPage(props: { ctx: PageCtx; data: SettingsData }) {
   const yes = (b: boolean) => (b ? t('yes') : t('no'))
   const sourceName = (id: string) => data.sources.find((s) => s.id === id)?.name ?? id
   const accountName = (id: string | null) => (id ? data.accounts.find((a) => a.id === id)?.name ?? id : '—')
+  const routeText = (r: string) => (['auto', 'pdf', 'facturx'].includes(r) ? t(`route.${r}` as WordKey) : r)
+  const kindText = (k: string) => (['folder', 'odoo', 'push'].includes(k) ? t(`sourceKind.${k}` as WordKey) : k)
+  // A rule's criteria as words: "chemin clients/** · nom de fichier FAC-*.pdf".
+  const matchText = (m: Record<string, unknown>) =>
+    Object.entries(m)
+      .filter(([, v]) => v !== undefined && v !== null)
+      .map(([k, v]) => `${['path', 'filename', 'folderId', 'tags', 'metadata'].includes(k) ? t(`match.${k}` as WordKey) : k} ${typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+      .join(' · ') || '—'
   return (
     <Layout ctx={ctx} tab="settings" title={t('tab.settings')}>
       <p class="intro">{t('settingsIntro')}</p>
@@ -44,10 +52,10 @@ export function SettingsPage(props: { ctx: PageCtx; data: SettingsData }) {
                   <td class="nowrap">{a.siret}</td>
                   <td class="break hide-narrow">{a.technicalLogin}</td>
                   <td>{yes(a.autoSubmit)} <Toggle ctx={ctx} path={`/accounts/${a.id}`} field="autoSubmit" on={a.autoSubmit} label={`${t('autoSubmit')} ${a.name}`} /></td>
-                  <td class="hide-narrow">{a.submissionRoute}</td>
+                  <td class="hide-narrow">{routeText(a.submissionRoute)}</td>
                   <td>
                     {a.lastConnectionCheck ? (
-                      <span class={`badge ${a.lastConnectionCheck.ok ? 'ok' : 'bad'}`}>{a.lastConnectionCheck.ok ? 'OK' : t('error')} · {instant(a.lastConnectionCheck.at ?? a.lastConnectionCheck.checkedAt)}</span>
+                      <span class={`badge ${a.lastConnectionCheck.ok ? 'ok' : 'bad'}`}>{a.lastConnectionCheck.ok ? t('check.ok') : t('error')} · {instant(a.lastConnectionCheck.at ?? a.lastConnectionCheck.checkedAt)}</span>
                     ) : '—'}
                   </td>
                   <td>
@@ -70,7 +78,7 @@ export function SettingsPage(props: { ctx: PageCtx; data: SettingsData }) {
             <div class="field"><label for="a-siret">{t('siret')}</label><input type="text" id="a-siret" name="siret" required /></div>
             <div class="field"><label for="a-login">{t('technicalLogin')}</label><input type="text" id="a-login" name="technicalLogin" required /></div>
             <div class="field"><label for="a-pass">{t('technicalPassword')}</label><input type="password" id="a-pass" name="technicalPassword" required autocomplete="new-password" /></div>
-            <div class="field"><label for="a-route">{t('submissionRoute')}</label><select id="a-route" name="submissionRoute"><option value="pdf">pdf</option><option value="facturx">facturx</option></select></div>
+            <div class="field"><label for="a-route">{t('submissionRoute')}</label><select id="a-route" name="submissionRoute">{(['auto', 'pdf', 'facturx'] as const).map((r) => <option value={r}>{t(`route.${r}`)}</option>)}</select></div>
             <div class="field"><label><input type="checkbox" name="autoSubmit" data-type="boolean" /> {t('autoSubmit')}</label></div>
             <button type="submit">{t('add')}</button>
             <FormMessage />
@@ -87,7 +95,7 @@ export function SettingsPage(props: { ctx: PageCtx; data: SettingsData }) {
               {data.sources.map((s) => (
                 <tr data-source-id={s.id}>
                   <td class="break">{s.name}{typeof s.config.path === 'string' && <div class="muted break">{s.config.path}</div>}{s.lastError && <div class="problem">{s.lastError}</div>}</td>
-                  <td>{s.kind}</td>
+                  <td>{kindText(s.kind)}</td>
                   <td>{yes(s.enabled)}</td>
                   <td class="hide-narrow">{instant(s.lastScanAt)}</td>
                   <td class="nowrap">
@@ -117,7 +125,7 @@ export function SettingsPage(props: { ctx: PageCtx; data: SettingsData }) {
                   <tr data-rule-id={r.id}>
                     <td>{sourceName(r.sourceId)}</td>
                     <td class="break">{r.name}</td>
-                    <td class="break"><code>{JSON.stringify(r.match)}</code></td>
+                    <td class="break">{matchText(r.match)}</td>
                     <td>{accountName(r.accountId)}</td>
                     <td>{yes(r.enabled)}</td>
                     <td>
@@ -192,7 +200,7 @@ export function SettingsPage(props: { ctx: PageCtx; data: SettingsData }) {
               {data.keys.map((k) => (
                 <tr data-key-id={k.id}>
                   <td class="break">{k.name}</td>
-                  <td>{k.role}</td>
+                  <td>{(['viewer', 'operator', 'admin'] as const).includes(k.role as 'admin') ? t(`role.${k.role}` as WordKey) : k.role}</td>
                   <td><code>{k.prefix}…</code></td>
                   <td class="hide-narrow">{instant(k.lastUsedAt)}</td>
                   <td>

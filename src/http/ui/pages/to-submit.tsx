@@ -8,6 +8,26 @@ type Doc = PresentedDocument
 
 const value = (d: Doc, f: string) => d.fields[f]?.value ?? null
 
+/** Why a document is red, in a few words, shown under its name (the badge's tooltip and the Complete page have all of it). */
+function shortReason(d: Doc): { text: string; more: number } | null {
+  if (d.state !== 'incomplete' && d.state !== 'error') return null
+  const reasons = [...(d.error ? [d.error.message] : []), ...d.problems.map((p) => p.message)]
+  if (!reasons.length) return null
+  return { text: reasons[0]!, more: reasons.length - 1 }
+}
+
+/** The recipient as the directory names it, its SIRET beneath; the printed label when the directory has no name. */
+export function RecipientCell(props: { name: string | null; label?: string | null; siret: string | null }) {
+  const title = props.name ?? props.label ?? null
+  if (!title && !props.siret) return <>—</>
+  return (
+    <>
+      {title && <span class="recipient-name">{title}</span>}
+      {props.siret && <span class="recipient-siret muted">{props.siret}</span>}
+    </>
+  )
+}
+
 /** Green, red or waiting, with the reason on hover and on keyboard focus (the badge is focusable). */
 export function StateBadge(props: { ctx: PageCtx; doc: Doc }) {
   const { t } = props.ctx
@@ -68,16 +88,22 @@ export function ToSubmitPage(props: { ctx: PageCtx; list: { items: Doc[]; nextCu
               </thead>
               <tbody>
                 {list.items.map((d) => (
-                  <tr data-document-id={d.id}>
+                  <tr data-document-id={d.id} data-filename={d.filename}>
                     {ctx.canAct && (
                       <td>
                         <input type="checkbox" name="ids" value={d.id} id={`sel-${d.id}`} aria-label={`${t('select')} ${d.filename}`} />
                       </td>
                     )}
                     <td><StateBadge ctx={ctx} doc={d} /></td>
-                    <td class="break">{d.filename}</td>
+                    <td class="break">
+                      {d.filename}
+                      {(() => {
+                        const r = shortReason(d)
+                        return r ? <span class="reason" data-role="reason">{r.text}{r.more > 0 ? ` ${t('andMore').replace('{n}', String(r.more))}` : ''}</span> : null
+                      })()}
+                    </td>
                     <td class="nowrap">{value(d, 'invoiceNumber') ?? '—'}</td>
-                    <td class="break">{value(d, 'recipientLabel') ?? value(d, 'recipientSiret') ?? '—'}</td>
+                    <td class="break" data-col="recipient"><RecipientCell name={d.recipientName} label={value(d, 'recipientLabel')} siret={value(d, 'recipientSiret')} /></td>
                     <td class="num">{amount(value(d, 'amountGross'), value(d, 'currency') ?? 'EUR')}</td>
                     <td class="nowrap hide-narrow">{instant(d.receivedAt)}</td>
                     <td>

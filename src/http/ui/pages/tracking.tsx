@@ -1,8 +1,10 @@
 import { INVOICE_STATUSES, STATUS_GROUPS } from '../../../domain/invoice-status'
 import { amount, day, instant, statusLabel, when, type WordKey } from '../i18n'
+import { actorText, describeEvent, statusGroupText } from '../describe'
 import { Csrf, FormMessage, Layout, type PageCtx } from '../layout'
 import { BRIDGE_BASE } from '../api-bridge'
 import type { InvoiceItem } from './to-process'
+import { RecipientCell } from './to-submit'
 
 export const TRACKING_FILTERS = ['status', 'q', 'recipient', 'from', 'to', 'sort'] as const
 export type TrackingFilters = Partial<Record<(typeof TRACKING_FILTERS)[number], string>>
@@ -26,20 +28,31 @@ function query(filters: TrackingFilters, extra: Record<string, string | undefine
   return s ? `?${s}` : ''
 }
 
-const ACTIONS: Record<string, readonly [string, string]> = {
-  submission: ['Dépôt par le connecteur', 'Submitted by the connector'],
-  discovered: ['Trouvée dans Chorus Pro', 'Found in Chorus Pro'],
-  recycle: ['Recyclée', 'Recycled'],
-  complete: ['Complétée', 'Completed'],
-  handle: ['Rejet traité', 'Rejection handled'],
+/** Oldest first, and for one instant in the order they were written: the history reads top to bottom. */
+function inTimeOrder(events: readonly HistoryEvent[]): HistoryEvent[] {
+  return [...events].sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt) || Number(a.id) - Number(b.id))
 }
 
-function describeEvent(ctx: PageCtx, e: HistoryEvent): string {
-  if (e.kind === 'status' && e.status) return statusLabel(ctx.lang, e.status)
-  const action = (e.payload as { action?: string } | null)?.action
-  const name = action ?? e.kind
-  const named = ACTIONS[name]
-  return named ? named[ctx.lang === 'en' ? 1 : 0] : name
+function HistoryItem(props: { ctx: PageCtx; e: HistoryEvent }) {
+  const { ctx, e } = props
+  const d = describeEvent(ctx.lang, e)
+  const who = actorText(ctx.lang, e.actor)
+  return (
+    <li data-kind={e.kind} data-at={e.occurredAt}>
+      <b>{d.title}</b>
+      <br />
+      <span class="muted">
+        {instant(e.occurredAt)}
+        {who ? ` · ${ctx.t('by')} ${who}` : ''}
+      </span>
+      {d.detail && <div>{d.detail}</div>}
+      {d.chorus && (
+        <div class="chorus-words">
+          <span class="muted">{ctx.t('chorusSaid')}</span> « {d.chorus} »
+        </div>
+      )}
+    </li>
+  )
 }
 
 export function TrackingPage(props: {
@@ -62,7 +75,7 @@ export function TrackingPage(props: {
           <select id="f-status" name="status">
             <option value="">{t('allStatuses')}</option>
             {Object.keys(STATUS_GROUPS).map((g) => (
-              <option value={g} selected={filters.status === g}>{t(`statusGroup.${g}` as WordKey)}</option>
+              <option value={g} selected={filters.status === g}>{statusGroupText(ctx.lang, g)}</option>
             ))}
             {INVOICE_STATUSES.map((s) => (
               <option value={s} selected={filters.status === s}>{statusLabel(ctx.lang, s)}</option>
@@ -99,9 +112,12 @@ export function TrackingPage(props: {
         <span id="export-status" role="status" aria-live="polite"></span>
         <a id="export-link" hidden download>{t('download')}</a>
         {ctx.canAct && (
-          <form data-api="POST /invoices/sync" data-done={t('done')}>
+          <form data-api="POST /invoices/sync" data-then="follow-sync" class="inline-toolbar">
             <Csrf ctx={ctx} />
             <button type="submit" class="secondary">{t('syncNow')}</button>
+            <progress id="sync-progress" hidden aria-label={t('syncing')}></progress>
+            <span id="sync-status" role="status" aria-live="polite"></span>
+            <a id="sync-show" href={`/ui/tracking${query(filters)}`} hidden>{t('showChanges')}</a>
             <FormMessage />
           </form>
         )}
@@ -119,28 +135,28 @@ export function TrackingPage(props: {
                     <th scope="col">{t('invoiceNumber')}</th>
                     <th scope="col">{t('status')}</th>
                     <th scope="col">{t('recipient')}</th>
-                    <th scope="col" class="hide-narrow">{t('serviceCode')}</th>
+                    <th scope="col" class="hide-narrow hide-with-panel">{t('serviceCode')}</th>
                     <th scope="col" class="num">{t('amountGross')}</th>
-                    <th scope="col" class="hide-narrow">{t('invoiceDate')}</th>
+                    <th scope="col" class="hide-narrow hide-with-panel">{t('invoiceDate')}</th>
                     <th scope="col">{t('depositedAt')}</th>
-                    <th scope="col">{t('history')}</th>
                   </tr>
                 </thead>
                 <tbody>
                   {list.items.map((i) => (
                     <tr data-invoice-id={i.id} data-invoice-number={i.invoiceNumber}>
-                      <td class="nowrap">{i.invoiceNumber}</td>
+                      <td class="nowrap">
+                        {/* The number opens the history beside the list. */}
+                        <a href={`/ui/tracking${query(filters, { cursor: props.cursor ?? undefined, show: i.id })}`} aria-label={`${i.invoiceNumber} · ${t('history')}`} aria-current={panel?.invoice.id === i.id ? 'true' : undefined}>{i.invoiceNumber}</a>
+                      </td>
                       <td>
                         <span class={`badge${i.toProcess ? ' bad' : i.status === 'MISE_EN_PAIEMENT' ? ' ok' : ''}`} data-status={i.status}>{statusLabel(ctx.lang, i.status)}</span>
+                        {i.toProcess && i.statusComment && <span class="reason">{i.statusComment}</span>}
                       </td>
-                      <td class="break">{i.recipientName ?? i.recipientSiret ?? '—'}</td>
-                      <td class="hide-narrow">{i.serviceCode ?? '—'}</td>
+                      <td class="break" data-col="recipient"><RecipientCell name={i.recipientName} siret={i.recipientSiret} /></td>
+                      <td class="hide-narrow hide-with-panel">{i.serviceCode ?? '—'}</td>
                       <td class="num">{amount(i.amountGross, i.currency)}</td>
-                      <td class="nowrap hide-narrow">{day(i.invoiceDate)}</td>
+                      <td class="nowrap hide-narrow hide-with-panel">{day(i.invoiceDate)}</td>
                       <td class="nowrap" data-col="depositedAt">{when(i.depositedAt)}</td>
-                      <td class="nowrap">
-                        <a href={`/ui/tracking${query(filters, { cursor: props.cursor ?? undefined, show: i.id })}`} aria-label={`${t('history')} ${i.invoiceNumber}`}>{t('history')}</a>
-                      </td>
                     </tr>
                   ))}
                 </tbody>
@@ -154,7 +170,7 @@ export function TrackingPage(props: {
         </div>
         {panel && (
           <aside class="panel" aria-labelledby="history-title" id="history-panel">
-            <h2 id="history-title">{t('historyOf')} {panel.invoice.invoiceNumber}</h2>
+            <h2 id="history-title">{t('historyOf')} <span class="nowrap">{panel.invoice.invoiceNumber}</span></h2>
             <p class="muted">
               {statusLabel(ctx.lang, panel.invoice.status)} · {amount(panel.invoice.amountGross, panel.invoice.currency)}
               {panel.invoice.documentId && (
@@ -164,14 +180,9 @@ export function TrackingPage(props: {
                 </>
               )}
             </p>
-            <ol reversed>
-              {[...panel.invoice.history].reverse().map((e) => (
-                <li>
-                  <b>{describeEvent(ctx, e)}</b>
-                  <br />
-                  <span class="muted">{instant(e.occurredAt)}{e.actor ? ` · ${e.actor}` : ''}</span>
-                  {e.comment && <div>{e.comment}</div>}
-                </li>
+            <ol class="history">
+              {inTimeOrder(panel.invoice.history).map((e) => (
+                <HistoryItem ctx={ctx} e={e} />
               ))}
             </ol>
             <a href={`/ui/tracking${query(filters, { cursor: props.cursor ?? undefined })}`}>{t('close')}</a>
