@@ -27,6 +27,8 @@ export const DocumentSchema = z
     hasFile: z.boolean(),
     hostMetadata: z.record(z.string(), z.unknown()),
     supersededBy: z.string().nullable(),
+    removedAt: z.string().nullable().openapi({ description: 'When the document was removed (restorable by an admin)' }),
+    removedBy: z.string().nullable(),
     updatedAt: z.string(),
     submission: z
       .object({
@@ -85,6 +87,8 @@ export function presentDocument(d: DocumentRow, lang: Lang): PresentedDocument {
     hasFile: d.blob_sha256 !== null,
     hostMetadata: d.host_metadata ?? {},
     supersededBy: d.superseded_by,
+    removedAt: d.removed_at ? d.removed_at.toISOString() : null,
+    removedBy: d.removed_by,
     updatedAt: d.updated_at.toISOString(),
   }
 }

@@ -9,8 +9,8 @@ import { BRIDGE_BASE, callApi, createApiBridge, type ApiBridge } from './api-bri
 import { t } from './i18n'
 import { MessagePage, pageCtx, TABS, type PageCtx } from './layout'
 import { requireUiSession, setSessionCookie, uiLang, type UiEnv } from './ui-session'
-import { CompletePage, ToSubmitPage } from './pages/to-submit'
-import { ToProcessPage, type InvoiceItem } from './pages/to-process'
+import { CompletePage, RemovedPage, ToSubmitPage } from './pages/to-submit'
+import { ToProcessDetailPage, ToProcessPage, type InvoiceItem } from './pages/to-process'
 import { TRACKING_FILTERS, TrackingPage, type TrackingFilters } from './pages/tracking'
 import { RecipientsPage } from './pages/recipients'
 import { SettingsPage, type SettingsData } from './pages/settings'
@@ -103,9 +103,17 @@ export function uiRoutes(opts: UiRoutesOptions) {
   app.get('/ui/to-submit', session, async (c) => {
     const cursor = c.req.query('cursor') ?? null
     const q = new URLSearchParams({ tab: 'to-submit', limit: '50', ...(cursor ? { cursor } : {}) })
+    const [list, removed] = await Promise.all([api(c, `/documents?${q}`), api(c, '/documents?state=removed&limit=1')])
+    if (!list.ok) return apiFailure(c, list)
+    return render(c, <ToSubmitPage ctx={ctxOf(c)} list={list.body} cursor={cursor} removed={removed.ok ? removed.body.total : 0} />)
+  })
+
+  app.get('/ui/to-submit/removed', session, async (c) => {
+    const cursor = c.req.query('cursor') ?? null
+    const q = new URLSearchParams({ state: 'removed', order: 'desc', limit: '50', ...(cursor ? { cursor } : {}) })
     const list = await api(c, `/documents?${q}`)
     if (!list.ok) return apiFailure(c, list)
-    return render(c, <ToSubmitPage ctx={ctxOf(c)} list={list.body} cursor={cursor} />)
+    return render(c, <RemovedPage ctx={ctxOf(c)} list={list.body} cursor={cursor} />)
   })
 
   app.get('/ui/to-submit/:id{[0-9]+}', session, async (c) => {
@@ -129,6 +137,12 @@ export function uiRoutes(opts: UiRoutesOptions) {
       if (!cursor) break
     }
     return render(c, <ToProcessPage ctx={ctxOf(c)} items={items} total={total} />)
+  })
+
+  app.get('/ui/to-process/:id{[0-9]+}', session, async (c) => {
+    const inv = await api(c, `/invoices/${c.req.param('id')}`)
+    if (!inv.ok) return apiFailure(c, inv)
+    return render(c, <ToProcessDetailPage ctx={ctxOf(c)} inv={inv.body} />)
   })
 
   app.get('/ui/tracking', session, async (c) => {

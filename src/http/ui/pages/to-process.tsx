@@ -1,24 +1,10 @@
 import { amount, day, statusLabel, when, type WordKey } from '../i18n'
 import { Csrf, FormMessage, Layout, type PageCtx } from '../layout'
+import { BRIDGE_BASE } from '../api-bridge'
+import { HistoryList } from './tracking'
+import type { HistoryEvent, InvoiceItem } from './invoice-types'
 
-export interface InvoiceItem {
-  id: string
-  invoiceNumber: string
-  status: string
-  statusAt: string
-  statusComment: string | null
-  recipientSiret: string | null
-  recipientName: string | null
-  serviceCode: string | null
-  engagementNumber: string | null
-  amountGross: string | null
-  amountNet: string | null
-  currency: string
-  invoiceDate: string | null
-  depositedAt: string | null
-  documentId: string | null
-  toProcess: boolean
-}
+export type { InvoiceItem } from './invoice-types'
 
 const GROUPS = ['SUSPENDUE', 'A_RECYCLER', 'REJETEE'] as const
 
@@ -35,7 +21,7 @@ function Field(props: { id: string; label: string; name: string; value?: string 
   )
 }
 
-function InvoiceCard(props: { ctx: PageCtx; inv: InvoiceItem }) {
+function InvoiceCard(props: { ctx: PageCtx; inv: InvoiceItem; detail?: boolean }) {
   const { ctx, inv } = props
   const { t } = ctx
   const p = `i${inv.id}`
@@ -44,6 +30,12 @@ function InvoiceCard(props: { ctx: PageCtx; inv: InvoiceItem }) {
       <h3 id={`${p}-h`}>
         {inv.invoiceNumber} · {inv.recipientName ?? inv.recipientSiret ?? '—'} · {amount(inv.amountGross, inv.currency)}
       </h3>
+      {!props.detail && (
+        <p>
+          <a href={`/ui/to-process/${inv.id}`} aria-label={`${t('seeInvoice')} : ${inv.invoiceNumber}`}>{t('seeInvoice')}</a>
+          {inv.documentId ? ' (PDF)' : ''}
+        </p>
+      )}
       <p class="muted">
         {statusLabel(ctx.lang, inv.status)} · {when(inv.statusAt)} · {t('invoiceDate')} {day(inv.invoiceDate)}
         {inv.serviceCode ? ` · ${t('serviceCode')} ${inv.serviceCode}` : ''}
@@ -121,6 +113,37 @@ export function ToProcessPage(props: { ctx: PageCtx; items: InvoiceItem[]; total
             </section>
           )
         })}
+      </div>
+    </Layout>
+  )
+}
+
+/** One invoice to process, its PDF beside the actions (as Complete does in To submit), its history beneath. */
+export function ToProcessDetailPage(props: { ctx: PageCtx; inv: InvoiceItem & { history: HistoryEvent[] } }) {
+  const { ctx, inv } = props
+  const { t } = ctx
+  const file = inv.documentId ? `${BRIDGE_BASE}/documents/${inv.documentId}/file` : null
+  return (
+    <Layout ctx={ctx} tab="to-process" title={`${t('tab.to-process')} : ${inv.invoiceNumber}`}>
+      <p><a href="/ui/to-process">← {t('backToList')}</a></p>
+      <div class="complete-grid">
+        <section aria-labelledby="pdf-title">
+          <h2 id="pdf-title">{t('pdf')}</h2>
+          {file ? (
+            <>
+              <iframe class="pdf-frame" src={file} title={`${t('pdf')} ${inv.invoiceNumber}`}></iframe>
+              <p><a href={file} target="_blank" rel="noopener">{t('openPdf')}</a></p>
+            </>
+          ) : (
+            <p class="muted">{t('noPdf')}</p>
+          )}
+        </section>
+        <section aria-labelledby="action-title">
+          <h2 id="action-title">{t('actions')}</h2>
+          <InvoiceCard ctx={ctx} inv={inv} detail />
+          <h2 id="history-title">{t('history')}</h2>
+          <HistoryList ctx={ctx} events={inv.history} />
+        </section>
       </div>
     </Layout>
   )

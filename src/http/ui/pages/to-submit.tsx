@@ -3,6 +3,7 @@ import { FIELD_NAMES, ORIGIN_LABELS, type FieldOrigin } from '../../../domain/in
 import { amount, day, instant, type WordKey } from '../i18n'
 import { Csrf, FormMessage, Layout, type PageCtx } from '../layout'
 import { BRIDGE_BASE } from '../api-bridge'
+import { actorText } from '../describe'
 
 type Doc = PresentedDocument
 
@@ -49,12 +50,20 @@ export function StateBadge(props: { ctx: PageCtx; doc: Doc }) {
   )
 }
 
-export function ToSubmitPage(props: { ctx: PageCtx; list: { items: Doc[]; nextCursor: string | null; total: number }; cursor: string | null }) {
+export function ToSubmitPage(props: { ctx: PageCtx; list: { items: Doc[]; nextCursor: string | null; total: number }; cursor: string | null; removed: number }) {
   const { ctx, list } = props
   const { t } = ctx
   return (
     <Layout ctx={ctx} tab="to-submit" title={t('tab.to-submit')}>
-      <p class="intro">{t('toSubmitIntro')} {t('total')} : {list.total}</p>
+      <p class="intro">
+        {t('toSubmitIntro')} {t('total')} : {list.total}
+        {props.removed > 0 && (
+          <>
+            {' · '}
+            <a href="/ui/to-submit/removed">{t('removedDocuments')} ({props.removed})</a>
+          </>
+        )}
+      </p>
       <form id="selection" data-needs-selection={ctx.lang === 'en' ? 'Select at least one document.' : 'Sélectionnez au moins un document.'}>
         <Csrf ctx={ctx} />
         {ctx.canAct && (
@@ -210,6 +219,72 @@ export function CompletePage(props: { ctx: PageCtx; doc: Doc }) {
             )}
           </form>
         </section>
+      </div>
+    </Layout>
+  )
+}
+
+/** Removed documents, as the confirmation of "Remove" promises: seen by everyone, restored by an admin. */
+export function RemovedPage(props: { ctx: PageCtx; list: { items: Doc[]; nextCursor: string | null; total: number }; cursor: string | null }) {
+  const { ctx, list } = props
+  const { t } = ctx
+  return (
+    <Layout ctx={ctx} tab="to-submit" title={t('removedDocuments')}>
+      <p><a href="/ui/to-submit">← {t('backToList')}</a></p>
+      <p class="intro">{t('removedIntro')} {t('total')} : {list.total}</p>
+      {!ctx.isAdmin && <p class="muted">{t('restoreAdminOnly')}</p>}
+      <form id="removed" data-needs-selection={ctx.lang === 'en' ? 'Select at least one document.' : 'Sélectionnez au moins un document.'}>
+        <Csrf ctx={ctx} />
+        {ctx.isAdmin && (
+          <div class="toolbar" role="group" aria-label={t('actions')}>
+            <button type="submit" data-api="POST /documents/restore" data-confirm={t('confirmRestore')}>{t('restoreSelection')}</button>
+          </div>
+        )}
+        <FormMessage />
+        {list.items.length === 0 ? (
+          <p>{t('noRemoved')}</p>
+        ) : (
+          <div class="table-wrap">
+            <table>
+              <thead>
+                <tr>
+                  {ctx.isAdmin && (
+                    <th scope="col">
+                      <input type="checkbox" data-select-all id="select-all" aria-label={t('selectAll')} />
+                    </th>
+                  )}
+                  <th scope="col">{t('file')}</th>
+                  <th scope="col">{t('invoiceNumber')}</th>
+                  <th scope="col">{t('recipient')}</th>
+                  <th scope="col" class="num">{t('amountGross')}</th>
+                  <th scope="col">{t('removedAt')}</th>
+                  <th scope="col" class="hide-narrow">{t('removedBy')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {list.items.map((d) => (
+                  <tr data-document-id={d.id} data-filename={d.filename}>
+                    {ctx.isAdmin && (
+                      <td>
+                        <input type="checkbox" name="ids" value={d.id} id={`sel-${d.id}`} aria-label={`${t('select')} ${d.filename}`} />
+                      </td>
+                    )}
+                    <td class="break">{d.filename}</td>
+                    <td class="nowrap">{value(d, 'invoiceNumber') ?? '—'}</td>
+                    <td class="break"><RecipientCell name={d.recipientName} label={value(d, 'recipientLabel')} siret={value(d, 'recipientSiret')} /></td>
+                    <td class="num">{amount(value(d, 'amountGross'), value(d, 'currency') ?? 'EUR')}</td>
+                    <td class="nowrap">{instant(d.removedAt)}</td>
+                    <td class="break hide-narrow">{actorText(ctx.lang, d.removedBy) ?? '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        )}
+      </form>
+      <div class="pager">
+        {props.cursor && <a href="/ui/to-submit/removed">{t('firstPage')}</a>}
+        {list.nextCursor && <a href={`/ui/to-submit/removed?cursor=${encodeURIComponent(list.nextCursor)}`}>{t('nextPage')}</a>}
       </div>
     </Layout>
   )

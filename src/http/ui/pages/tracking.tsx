@@ -3,7 +3,7 @@ import { amount, day, instant, statusLabel, when, type WordKey } from '../i18n'
 import { actorText, describeEvent, statusGroupText } from '../describe'
 import { Csrf, FormMessage, Layout, type PageCtx } from '../layout'
 import { BRIDGE_BASE } from '../api-bridge'
-import type { InvoiceItem } from './to-process'
+import type { HistoryEvent, InvoiceItem } from './invoice-types'
 import { RecipientCell } from './to-submit'
 
 export const TRACKING_FILTERS = ['status', 'q', 'recipient', 'from', 'to', 'sort'] as const
@@ -11,15 +11,7 @@ export type TrackingFilters = Partial<Record<(typeof TRACKING_FILTERS)[number], 
 
 const SORTS = ['-depositedAt', 'depositedAt', '-statusAt', '-amountGross', 'amountGross', 'invoiceNumber', 'recipientName'] as const
 
-export interface HistoryEvent {
-  id: string
-  kind: string
-  status: string | null
-  occurredAt: string
-  actor: string | null
-  comment: string | null
-  payload: unknown
-}
+export type { HistoryEvent } from './invoice-types'
 
 function query(filters: TrackingFilters, extra: Record<string, string | undefined> = {}): string {
   const q = new URLSearchParams()
@@ -31,6 +23,17 @@ function query(filters: TrackingFilters, extra: Record<string, string | undefine
 /** Oldest first, and for one instant in the order they were written: the history reads top to bottom. */
 function inTimeOrder(events: readonly HistoryEvent[]): HistoryEvent[] {
   return [...events].sort((a, b) => Date.parse(a.occurredAt) - Date.parse(b.occurredAt) || Number(a.id) - Number(b.id))
+}
+
+/** The history of an invoice, oldest first. */
+export function HistoryList(props: { ctx: PageCtx; events: readonly HistoryEvent[] }) {
+  return (
+    <ol class="history">
+      {inTimeOrder(props.events).map((e) => (
+        <HistoryItem ctx={props.ctx} e={e} />
+      ))}
+    </ol>
+  )
 }
 
 function HistoryItem(props: { ctx: PageCtx; e: HistoryEvent }) {
@@ -180,11 +183,7 @@ export function TrackingPage(props: {
                 </>
               )}
             </p>
-            <ol class="history">
-              {inTimeOrder(panel.invoice.history).map((e) => (
-                <HistoryItem ctx={ctx} e={e} />
-              ))}
-            </ol>
+            <HistoryList ctx={ctx} events={panel.invoice.history} />
             <a href={`/ui/tracking${query(filters, { cursor: props.cursor ?? undefined })}`}>{t('close')}</a>
           </aside>
         )}
