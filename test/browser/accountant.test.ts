@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -393,4 +393,45 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
     await page.close()
     await op.close()
   }, 90_000)
+  it('12. exports the tracking CSV in the person’s language: headers and statuses in words, SIRET and numbers kept as text, amounts with their decimal mark', async () => {
+    const doc = await w.drop('export-csv.pdf', { seed: 1716, recipientIndex: 0, number: '000417', serviceCode: 'SERV_TECH', engagement: null })
+    await w.s.until(async () => (await w.doc(doc.id)).invoiceId, 20_000, 'submitted by the demo account')
+    const inv = (await (await w.s.api(`/invoices/${(await w.doc(doc.id)).invoiceId}`)).json()) as { amountGross: string; invoiceDate: string }
+    const page = await w.page({ tab: 'tracking' })
+    const download = async () => {
+      const file = page.waitForEvent('download')
+      await page.getByRole('button', { name: /Exporter en CSV|Export to CSV/ }).click()
+      const d = await file
+      return { name: d.suggestedFilename(), text: readFileSync((await d.path())!, 'utf8') }
+    }
+    const excelText = (v: string) => `"=""${v}"""`
+    await page.goto('/ui/tracking?q=000417')
+    const fr = await download()
+    expect(fr.text.charCodeAt(0)).toBe(0xfeff)
+    const [head, row] = fr.text.replace(/^\ufeff/, '').split('\r\n')
+    expect(head).toBe('N° de facture;Type;Statut;Date du statut;Motif donné par le destinataire;SIRET du destinataire;Destinataire;Code service;N° d’engagement;Devise;Montant HT;Montant TVA;Montant TTC;Net à payer;Date de facture;Déposée le;N° Chorus Pro;N° de flux;À traiter')
+    const cells = row!.split(';')
+    expect(cells[0]).toBe(excelText('000417'))
+    expect(cells[1]).toBe('Facture')
+    expect(cells[2]).toBe('Déposée')
+    expect(cells[5]).toBe(excelText(OPEN.siret))
+    expect(cells[12]).toBe(inv.amountGross.replace('.', ','))
+    expect(cells[14]).toBe(inv.invoiceDate.split('-').reverse().join('/'))
+    expect(cells[18]).toBe('non')
+
+    await page.goto('/ui/tracking?q=000417&lang=en')
+    const en = await download()
+    expect(en.name).toMatch(/^invoices-export-/)
+    const [headEn, rowEn] = en.text.replace(/^\ufeff/, '').split('\r\n')
+    expect(headEn!.split(',').slice(0, 3)).toEqual(['Invoice number', 'Type', 'Status'])
+    const cellsEn = rowEn!.split(',')
+    expect(cellsEn[1]).toBe('Invoice')
+    expect(cellsEn[2]).toBe('Deposited')
+    expect(cellsEn[12]).toBe(inv.amountGross)
+    expect(cellsEn[14]).toBe(inv.invoiceDate)
+    // The API's stable columns are unchanged for programs.
+    const api = await (await w.s.api('/invoices/export.csv?q=000417')).text()
+    expect(api.replace(/^\ufeff/, '').split('\r\n')[0]!.startsWith('invoice_number;invoice_type;status;')).toBe(true)
+    await page.close()
+  }, 60_000)
 })

@@ -16,6 +16,7 @@ const ExportBody = z
   .object({
     ...FilterFields,
     format: z.enum(['fr', 'en']).default('fr'),
+    layout: z.enum(['columns', 'person']).default('columns').openapi({ description: '`person`: the spreadsheet a person opens, in the caller’s language (headers, status labels, identifiers kept as text, dates as the language writes them); `columns` (default): the stable columns for programs' }),
     retentionHours: z.number().int().min(1).max(24 * 30).optional().openapi({ description: 'How long the file stays downloadable (default 24)' }),
   })
   .strict()
@@ -67,7 +68,7 @@ export function exportsRoutes(ports: Ports) {
       const { filters, sort } = await parseFiltersChecked(ports.db, body)
       const e = await startExport(ports, {
         filters: { ...filters, sort: body.sort ? sort : { key: 'id', desc: false } },
-        options: { separator: body.format === 'en' ? ',' : ';', retentionMs: (body.retentionHours ?? DEFAULT_EXPORT_RETENTION_MS / 3600_000) * 3600_000 },
+        options: { separator: body.format === 'en' ? ',' : ';', layout: body.layout, lang: c.get('lang'), retentionMs: (body.retentionHours ?? DEFAULT_EXPORT_RETENTION_MS / 3600_000) * 3600_000 },
         createdBy: actorOf(c.get('apiKey')),
       })
       return c.json(presentExport(e), 202)
@@ -98,7 +99,9 @@ export function exportsRoutes(ports: Ports) {
       const size = await stat(e.file_path).then((s) => s.size).catch(() => undefined)
       if (size === undefined) throw new AppError(410, 'export_expired', { fr: `Le fichier de l’export ${id} n’existe plus : relancez-le.`, en: `The file of export ${id} is gone: start it again.` })
       const body = Readable.toWeb(createReadStream(e.file_path)) as ReadableStream<Uint8Array>
-      return c.body(body, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-length': String(size), 'content-disposition': `attachment; filename="factures-export-${id}.csv"` })
+      const opts = (e.options ?? {}) as { layout?: string; lang?: string }
+      const name = opts.layout === 'person' && opts.lang === 'en' ? `invoices-export-${id}.csv` : `factures-export-${id}.csv`
+      return c.body(body, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-length': String(size), 'content-disposition': `attachment; filename="${name}"` })
     },
   )
   return app

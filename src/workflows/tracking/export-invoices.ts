@@ -6,7 +6,9 @@ import { sql, type RawBuilder } from 'kysely'
 import type { Database } from '../../db/database'
 import type { InvoiceRow } from '../../db/schema'
 import { countInvoices, encodeCursor, filterConditions, keysetPage, SORT_COLUMNS, type InvoiceFilters, type Sort } from '../../db/invoices'
-import { CSV_BOM, CSV_EOL, csvFormat, type CsvFormat, type CsvSeparator } from '../../domain/csv'
+import { CSV_BOM, CSV_EOL, csvCell, csvFormat, type CsvFormat, type CsvSeparator } from '../../domain/csv'
+import { ALL_INVOICE_STATUSES, describeStatus } from '../../domain/invoice-status'
+import type { Lang } from '../../domain/localized'
 import type { Ports } from '../ports'
 import type { JobRun } from '../jobs'
 import { createExport, expireExports } from '../../db/exports'
@@ -74,7 +76,87 @@ export function csvHeader(format: CsvFormat): string {
   return CSV_BOM + EXPORT_COLUMNS.join(format.separator) + CSV_EOL
 }
 
+/**
+ * The export a person opens in a spreadsheet (issue 17, item 12), in their language: headers and status
+ * labels in French or English, identifiers made of digits (SIRET, numbers) as Excel text formulas so that
+ * Excel keeps every digit and leading zero, amounts with the language's decimal mark, dates as the
+ * language writes them (a deposit Chorus Pro dated only by its day stays a day). No internal id. The
+ * default layout (`columns`) is the stable one for programs, above.
+ */
+export const PERSON_COLUMNS = [
+  { col: 'invoice_number', kind: 'id', fr: 'N° de facture', en: 'Invoice number' },
+  { col: 'invoice_type', kind: 'type', fr: 'Type', en: 'Type' },
+  { col: 'status', kind: 'status', fr: 'Statut', en: 'Status' },
+  { col: 'status_at', kind: 'instant', fr: 'Date du statut', en: 'Status date' },
+  { col: 'status_comment', kind: 'text', fr: 'Motif donné par le destinataire', en: 'Reason given by the recipient' },
+  { col: 'recipient_siret', kind: 'id', fr: 'SIRET du destinataire', en: 'Recipient SIRET' },
+  { col: 'recipient_name', kind: 'text', fr: 'Destinataire', en: 'Recipient' },
+  { col: 'service_code', kind: 'id', fr: 'Code service', en: 'Service code' },
+  { col: 'engagement_number', kind: 'id', fr: 'N° d’engagement', en: 'Engagement number' },
+  { col: 'currency', kind: 'text', fr: 'Devise', en: 'Currency' },
+  { col: 'amount_net', kind: 'amount', fr: 'Montant HT', en: 'Net amount' },
+  { col: 'amount_vat', kind: 'amount', fr: 'Montant TVA', en: 'VAT amount' },
+  { col: 'amount_gross', kind: 'amount', fr: 'Montant TTC', en: 'Gross amount' },
+  { col: 'amount_due', kind: 'amount', fr: 'Net à payer', en: 'Amount due' },
+  { col: 'invoice_date', kind: 'date', fr: 'Date de facture', en: 'Invoice date' },
+  { col: 'deposited_at', kind: 'deposit', fr: 'Déposée le', en: 'Deposited' },
+  { col: 'chorus_invoice_id', kind: 'id', fr: 'N° Chorus Pro', en: 'Chorus Pro number' },
+  { col: 'flow_number', kind: 'id', fr: 'N° de flux', en: 'Flow number' },
+  { col: 'to_process', kind: 'yesno', fr: 'À traiter', en: 'To process' },
+] as const satisfies ReadonlyArray<{ col: keyof InvoiceRow; kind: string; fr: string; en: string }>
+
+export type ExportLayout = 'columns' | 'person'
+
+/** Chorus Pro codes as a person reads them, in SQL: the labels of domain/invoice-status.ts; an unknown code raw. */
+function statusLabelSql(ref: RawBuilder<unknown>, lang: Lang): RawBuilder<string> {
+  const cases = ALL_INVOICE_STATUSES.map((code) => sql`when ${sql.lit(code)} then ${sql.lit(describeStatus(code).label[lang])}`)
+  return sql<string>`(case ${ref} ${sql.join(cases, sql` `)} else ${ref} end)`
+}
+
+/** Digits only: ="00123", quoted for CSV, which Excel shows as text with every digit. */
+const EXCEL_TEXT_OPEN = sql.lit('"=""')
+const EXCEL_TEXT_CLOSE = sql.lit('"""')
+
+function personCell(c: (typeof PERSON_COLUMNS)[number], format: CsvFormat, lang: Lang): RawBuilder<unknown> {
+  const ref = sql.ref(c.col)
+  const sep = sql.lit(format.separator)
+  const text = (v: RawBuilder<unknown>) => sql`csv_text(${v}, ${sep})`
+  const day = lang === 'fr' ? 'DD/MM/YYYY' : 'YYYY-MM-DD'
+  const time = `${day} HH24:MI`
+  switch (c.kind) {
+    case 'id':
+      return sql`case when ${ref}::text ~ '^[0-9]+$' then ${EXCEL_TEXT_OPEN} || ${ref}::text || ${EXCEL_TEXT_CLOSE} else ${text(sql`${ref}::text`)} end`
+    case 'type':
+      return sql`case ${ref} when 'AVOIR' then ${sql.lit(lang === 'fr' ? 'Avoir' : 'Credit note')} when 'FACTURE' then ${sql.lit(lang === 'fr' ? 'Facture' : 'Invoice')} else ${text(ref)} end`
+    case 'status':
+      return text(statusLabelSql(ref, lang))
+    case 'text':
+      return text(ref)
+    case 'amount':
+      return format.decimal === ',' ? sql`coalesce(replace(${ref}::text, '.', ','), '')` : sql`coalesce(${ref}::text, '')`
+    case 'date':
+      return sql`coalesce(to_char(${ref}, ${sql.lit(day)}), '')`
+    case 'instant':
+      return sql`coalesce(to_char(${ref} at time zone 'Europe/Paris', ${sql.lit(time)}), '')`
+    case 'deposit':
+      return sql`coalesce(case when ${wholeDay(ref)} then to_char(${ref} at time zone 'Europe/Paris', ${sql.lit(day)}) else to_char(${ref} at time zone 'Europe/Paris', ${sql.lit(time)}) end, '')`
+    case 'yesno':
+      return sql`case when ${ref} then ${sql.lit(lang === 'fr' ? 'oui' : 'yes')} else ${sql.lit(lang === 'fr' ? 'non' : 'no')} end`
+  }
+}
+
+export function personLineSql(format: CsvFormat, lang: Lang): RawBuilder<string> {
+  return sql<string>`${sql.join(PERSON_COLUMNS.map((c) => personCell(c, format, lang)), sql` || ${sql.lit(format.separator)} || `)} || ${sql.lit(CSV_EOL)}`
+}
+
+export function personHeader(format: CsvFormat, lang: Lang): string {
+  return CSV_BOM + PERSON_COLUMNS.map((c) => csvCell(c[lang], format.separator)).join(format.separator) + CSV_EOL
+}
+
 export interface CsvExportOptions {
+  /** `person`: the spreadsheet a person opens, in `lang` (PERSON_COLUMNS); default the stable columns. */
+  readonly layout?: ExportLayout
+  readonly lang?: Lang
   readonly separator?: CsvSeparator
   /** PostgreSQL's COPY TO STDOUT, when the database has it: the whole export as one bulk stream. */
   readonly copyOut?: CopyOut
@@ -91,6 +173,22 @@ export interface CsvExportOptions {
 export async function* invoicesCsvChunks(db: Database, filters: InvoiceFilters, sort: Sort, opts: CsvExportOptions = {}): AsyncGenerator<{ text: string; rows: number }> {
   const format = csvFormat(opts.separator)
   const pageSize = opts.pageSize ?? 5000
+  if (opts.layout === 'person') {
+    // Keyset pages only: COPY's own CSV writer would quote the ="…" identifier cells a second time.
+    const lang = opts.lang ?? 'fr'
+    yield { text: personHeader(format, lang), rows: 0 }
+    const fetchPerson = rowPages(db, filters, sort, format, pageSize, personLineSql(format, lang))
+    let page = await fetchPerson(undefined)
+    while (page.rows > 0) {
+      if (opts.signal?.aborted) return
+      const next = page.rows < pageSize ? undefined : fetchPerson(page.cursor)
+      next?.catch(() => {})
+      yield { text: page.text, rows: page.rows }
+      if (!next) return
+      page = await next
+    }
+    return
+  }
   yield { text: csvHeader(format), rows: 0 }
   if (opts.copyOut) {
     yield* copiedLines(db, filters, sort, format, opts.copyOut, opts.signal)
@@ -165,9 +263,9 @@ interface CsvPage {
  * One keyset page of lines, joined in Node. (Tried: string_agg of the page inside PostgreSQL, to parse one
  * value per page; it was slower on PostgreSQL 15, 11.3 s against 8.8 s for a million rows.)
  */
-function rowPages(db: Database, filters: InvoiceFilters, sort: Sort, format: CsvFormat, pageSize: number) {
+function rowPages(db: Database, filters: InvoiceFilters, sort: Sort, format: CsvFormat, pageSize: number, lineSql?: RawBuilder<string>) {
   const col = SORT_COLUMNS[sort.key].col
-  const line = csvLineSql(format)
+  const line = lineSql ?? csvLineSql(format)
   type Row = { id: string; line: string } & Record<string, unknown>
   return async (cursor: string | undefined): Promise<CsvPage> => {
     const rows = (await keysetPage(db, filters, sort, cursor, pageSize, (qb) => qb.select(['id', sql.ref<unknown>(col).as(col), line.as('line')]))) as unknown as Row[]
@@ -240,7 +338,7 @@ export async function runExport(ports: Ports, exportId: string, opts: { signal?:
   const e = await ports.db.selectFrom('exports').selectAll().where('id', '=', exportId).executeTakeFirst()
   if (!e || e.state === 'done' || e.state === 'expired') return
   const filters = (e.filters ?? {}) as InvoiceFilters & { sort?: Sort }
-  const options = (e.options ?? {}) as { separator?: CsvSeparator; retentionMs?: number }
+  const options = (e.options ?? {}) as { separator?: CsvSeparator; retentionMs?: number; layout?: ExportLayout; lang?: Lang }
   const sort = filters.sort ?? { key: 'id', desc: false }
   const { total } = await countExact(ports.db, filters)
   await ports.db.updateTable('exports').set({ state: 'running', rows_total: total, rows_done: 0, error: null }).where('id', '=', exportId).execute()
@@ -252,7 +350,7 @@ export async function runExport(ports: Ports, exportId: string, opts: { signal?:
   let done = 0
   try {
     let reported = 0
-    for await (const chunk of invoicesCsvChunks(ports.db, filters, sort, { separator: options.separator, signal: opts.signal, copyOut: ports.copyOut })) {
+    for await (const chunk of invoicesCsvChunks(ports.db, filters, sort, { separator: options.separator, layout: options.layout, lang: options.lang, signal: opts.signal, copyOut: ports.copyOut })) {
       if (!out.write(chunk.text)) await once(out, 'drain')
       done += chunk.rows
       // Progress every 5,000 rows: COPY chunks are small, and a write per chunk would cost more than the export.

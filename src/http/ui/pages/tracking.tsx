@@ -68,7 +68,8 @@ export function TrackingPage(props: {
 }) {
   const { ctx, filters, list, panel } = props
   const { t } = ctx
-  const exportFilters = Object.fromEntries(Object.entries({ tab: 'tracking', ...filters }).filter(([k, v]) => v && k !== 'sort'))
+  // The spreadsheet a person opens, in their language (headers, statuses, dates, decimal mark).
+  const exportFilters = { ...Object.fromEntries(Object.entries({ tab: 'tracking', ...filters }).filter(([k, v]) => v && k !== 'sort')), layout: 'person', format: ctx.lang === 'en' ? 'en' : 'fr' }
   return (
     <Layout ctx={ctx} tab="tracking" title={t('tab.tracking')}>
       <p class="intro">{t('trackingIntro')}</p>
