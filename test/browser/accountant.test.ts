@@ -434,4 +434,49 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
     expect(api.replace(/^\ufeff/, '').split('\r\n')[0]!.startsWith('invoice_number;invoice_type;status;')).toBe(true)
     await page.close()
   }, 60_000)
+  it('5. offers in Recycle only the services Chorus Pro would accept, says which need an engagement, and follows a new SIRET', async () => {
+    const doc = await w.drop('recycler-services.pdf', { seed: 1705, recipientIndex: 0, number: 'F-SERVICES-5', serviceCode: 'SERV_TECH', engagement: null })
+    await w.s.until(async () => (await w.doc(doc.id)).invoiceId, 20_000, 'submitted by the demo account')
+    const invoiceId = (await w.doc(doc.id)).invoiceId!
+    const inv = (await (await w.s.api(`/invoices/${invoiceId}`)).json()) as { chorusInvoiceId: string }
+    await w.s.sandbox(`/invoices/${inv.chorusInvoiceId}/status`, { method: 'POST', json: { status: 'A_RECYCLER', comment: 'Mauvais service' } })
+    await w.sync()
+    const page = await w.page({ tab: 'to-process' })
+    const card = page.locator(`article[data-invoice-id="${invoiceId}"]`)
+    const select = card.getByLabel('Code service')
+    const options = async () => (await select.locator('option').allInnerTexts()).map((o) => o.trim())
+    const first = await options()
+    expect(first.join('|')).not.toContain('FACTURES_PUBLIQUES')
+    expect(first).toContain('SERV_TECH (Services techniques)')
+    expect(first).toContain('TRAVAUX (Direction des travaux) : numéro d’engagement exigé')
+    // Choosing a service that needs an engagement number makes the field required and says so.
+    await select.selectOption('TRAVAUX')
+    expect(await card.getByLabel('Numéro d’engagement').getAttribute('required')).not.toBeNull()
+    expect(await card.locator('[data-service-chooser] [data-role="needs"]').innerText()).toContain('Ce service exige un numéro d’engagement.')
+    if (w.engine === 'pglite') await shot(page, 'to-process-recycle-services-fr')
+
+    // Another recipient: its own services (an inactive one is not offered), and what it requires.
+    await card.getByLabel('SIRET du destinataire').fill(SERVICE_REQUIRED.siret)
+    await expect.poll(options).toEqual(['ACHATS (Direction des achats)'])
+    expect(await card.locator('[data-service-chooser] [data-role="needs"]').innerText()).toContain('exige un code service')
+    expect(await card.getByLabel('Numéro d’engagement').getAttribute('required')).toBeNull()
+    await card.getByRole('button', { name: 'Recycler' }).click()
+    await expect.poll(() => page.locator('#flash').innerText()).toContain('Enregistré')
+    const after = (await (await w.s.api(`/invoices/${invoiceId}`)).json()) as { recipientSiret: string; serviceCode: string; toProcess: boolean }
+    expect(after).toMatchObject({ recipientSiret: SERVICE_REQUIRED.siret, serviceCode: 'ACHATS', toProcess: false })
+
+    // The API's refusal offers the same list: never FACTURES_PUBLIQUES, engagement needs said.
+    const doc2 = await w.drop('recycler-services-2.pdf', { seed: 1706, recipientIndex: 0, number: 'F-SERVICES-6', serviceCode: 'SERV_TECH', engagement: null })
+    await w.s.until(async () => (await w.doc(doc2.id)).invoiceId, 20_000, 'submitted by the demo account')
+    const id2 = (await w.doc(doc2.id)).invoiceId!
+    const inv2 = (await (await w.s.api(`/invoices/${id2}`)).json()) as { chorusInvoiceId: string }
+    await w.s.sandbox(`/invoices/${inv2.chorusInvoiceId}/status`, { method: 'POST', json: { status: 'A_RECYCLER' } })
+    await w.sync()
+    const refused = await w.s.api(`/invoices/${id2}/recycle`, { method: 'POST', json: { recipientSiret: OPEN.siret, serviceCode: 'INCONNU' } })
+    expect(refused.status).toBe(422)
+    const msg = ((await refused.json()) as { error: { message: string } }).error.message
+    expect(msg).toContain('Services possibles : SERV_TECH (Services techniques) ; TRAVAUX (Direction des travaux) : numéro d’engagement exigé.')
+    expect(msg).not.toContain('FACTURES_PUBLIQUES')
+    await page.close()
+  }, 90_000)
 })

@@ -13,6 +13,7 @@ import { CompletePage, RemovedPage, ToSubmitPage } from './pages/to-submit'
 import { ToProcessDetailPage, ToProcessPage, type InvoiceItem } from './pages/to-process'
 import { TRACKING_FILTERS, TrackingPage, type TrackingFilters } from './pages/tracking'
 import { RecipientsPage } from './pages/recipients'
+import type { StructureServices } from '../../domain/service-choices'
 import { SettingsPage, type SettingsData } from './pages/settings'
 
 export interface UiRoutesOptions {
@@ -99,6 +100,13 @@ export function uiRoutes(opts: UiRoutesOptions) {
     return message(c, 401, t(lang, 'sessionExpired'), t(lang, 'sessionExpiredText'))
   })
   const api = <T = any,>(c: Context<UiEnv>, path: string) => callApi<T>(bridge, c, path)
+  /** The recipient's entry in the directory (daily cache), or null when it cannot be read. */
+  const structureOf = async (c: Context<UiEnv>, inv: { recipientSiret: string | null; accountId: string | null }): Promise<StructureServices | null> => {
+    if (!inv.recipientSiret) return null
+    const q = inv.accountId ? `?accountId=${encodeURIComponent(inv.accountId)}` : ''
+    const r = await api<StructureServices>(c, `/structures/${encodeURIComponent(inv.recipientSiret)}${q}`)
+    return r.ok ? r.body : null
+  }
 
   app.get('/ui/to-submit', session, async (c) => {
     const cursor = c.req.query('cursor') ?? null
@@ -136,13 +144,17 @@ export function uiRoutes(opts: UiRoutesOptions) {
       cursor = page.body.nextCursor
       if (!cursor) break
     }
-    return render(c, <ToProcessPage ctx={ctxOf(c)} items={items} total={total} />)
+    // The recipients' services, for the Recycle forms (a lookup that fails leaves a text field).
+    const structures: Record<string, StructureServices | null> = {}
+    await Promise.all(items.filter((i) => i.status === 'A_RECYCLER').map(async (i) => { structures[i.id] = await structureOf(c, i) }))
+    return render(c, <ToProcessPage ctx={ctxOf(c)} items={items} total={total} structures={structures} />)
   })
 
   app.get('/ui/to-process/:id{[0-9]+}', session, async (c) => {
     const inv = await api(c, `/invoices/${c.req.param('id')}`)
     if (!inv.ok) return apiFailure(c, inv)
-    return render(c, <ToProcessDetailPage ctx={ctxOf(c)} inv={inv.body} />)
+    const structure = inv.body.status === 'A_RECYCLER' ? await structureOf(c, inv.body) : null
+    return render(c, <ToProcessDetailPage ctx={ctxOf(c)} inv={inv.body} structure={structure} />)
   })
 
   app.get('/ui/tracking', session, async (c) => {

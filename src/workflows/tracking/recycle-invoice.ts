@@ -4,6 +4,7 @@ import { getInvoice, recordAction } from '../../db/invoices'
 import { AppError } from '../../domain/app-error'
 import { compactIdentifier, isValidSiret } from '../../domain/siret'
 import { normalizeLabel } from '../../domain/recipient-label'
+import { acceptableServices, serviceChoiceText } from '../../domain/service-choices'
 import { lookupStructure, type DirectoryStructure } from '../directory/directory-lookup'
 import { loadActionTarget, requireStatus, writeOnce } from './invoice-action'
 import { emitStatusEvents } from './sync-statuses'
@@ -24,6 +25,12 @@ const RESERVED_SERVICES = new Set(['FACTURES_PUBLIQUES'])
 
 const invalid = (code: string, fr: string, en: string, details?: unknown) => new AppError(422, code, { fr, en }, details)
 
+/** The services a refusal offers instead: only those Chorus Pro would accept, each saying what it needs. */
+function choicesText(s: DirectoryStructure, lang: 'fr' | 'en'): string {
+  const list = acceptableServices(s).map((c) => serviceChoiceText(c)[lang])
+  return list.length ? list.join(' ; ') : lang === 'fr' ? 'aucun' : 'none'
+}
+
 /** Checks new routing data against the directory, as Chorus Pro will; every refusal says what to change. */
 export function checkRouting(s: DirectoryStructure, siret: string, serviceCode: string | null, engagementNumber: string | null): void {
   if (!s.found) throw invalid('recipient_not_found', `Aucune structure publique avec le SIRET ${siret} dans l’annuaire Chorus Pro. Vérifiez le SIRET du destinataire.`, `No public structure with SIRET ${siret} in the Chorus Pro directory. Check the recipient's SIRET.`)
@@ -31,10 +38,10 @@ export function checkRouting(s: DirectoryStructure, siret: string, serviceCode: 
   const service = serviceCode ? s.services.find((v) => v.code === serviceCode) : undefined
   if (serviceCode && RESERVED_SERVICES.has(serviceCode)) throw invalid('service_reserved', `Le service ${serviceCode} est réservé aux factures entre entités publiques : choisissez un autre service.`, `Service ${serviceCode} is reserved for invoices between public entities: choose another service.`)
   if (serviceCode && !service) {
-    throw invalid('service_unknown', `Le service ${serviceCode} n’existe pas pour ${s.name ?? siret}. Services actifs : ${s.services.filter((v) => v.active).map((v) => v.code).join(', ') || 'aucun'}.`, `Service ${serviceCode} does not exist for ${s.name ?? siret}. Active services: ${s.services.filter((v) => v.active).map((v) => v.code).join(', ') || 'none'}.`, { services: s.services })
+    throw invalid('service_unknown', `Le service ${serviceCode} n’existe pas pour ${s.name ?? siret}. Services possibles : ${choicesText(s, 'fr')}.`, `Service ${serviceCode} does not exist for ${s.name ?? siret}. Possible services: ${choicesText(s, 'en')}.`, { services: acceptableServices(s) })
   }
-  if (service && !service.active) throw invalid('service_inactive', `Le service ${serviceCode} de ${s.name ?? siret} est inactif : choisissez un service actif.`, `Service ${serviceCode} of ${s.name ?? siret} is inactive: choose an active service.`, { services: s.services })
-  if (s.serviceRequired && !serviceCode) throw invalid('service_required', `${s.name ?? siret} exige un code service : indiquez-en un.`, `${s.name ?? siret} requires a service code: give one.`, { services: s.services.filter((v) => v.active) })
+  if (service && !service.active) throw invalid('service_inactive', `Le service ${serviceCode} de ${s.name ?? siret} est inactif. Services possibles : ${choicesText(s, 'fr')}.`, `Service ${serviceCode} of ${s.name ?? siret} is inactive. Possible services: ${choicesText(s, 'en')}.`, { services: acceptableServices(s) })
+  if (s.serviceRequired && !serviceCode) throw invalid('service_required', `${s.name ?? siret} exige un code service. Services possibles : ${choicesText(s, 'fr')}.`, `${s.name ?? siret} requires a service code. Possible services: ${choicesText(s, 'en')}.`, { services: acceptableServices(s) })
   if ((s.engagementRequired || service?.engagementRequired) && !engagementNumber) {
     throw invalid('engagement_required', `Un numéro d’engagement est obligatoire pour ${service ? `le service ${service.code} de ` : ''}${s.name ?? siret}.`, `An engagement number is required for ${service ? `service ${service.code} of ` : ''}${s.name ?? siret}.`)
   }

@@ -372,6 +372,94 @@
     else location.reload()
   })
 
+  /**
+   * Service choices (pages/service-choice.tsx): filtered by the search box, reloaded from the directory when
+   * the SIRET changes, and the engagement number required when the chosen service needs one.
+   * @typedef {{ code: string, label: string | null, active: boolean, engagementRequired: boolean }} DirService
+   * @typedef {{ found: boolean, active: boolean, name: string | null, serviceRequired: boolean, engagementRequired: boolean, serviceOrEngagement: boolean, services: DirService[] }} DirStructure
+   */
+  /** @param {HTMLElement} chooser */
+  function syncEngagement(chooser) {
+    const select = chooser.querySelector('select')
+    const ej = document.getElementById(chooser.dataset.engagementInput || '')
+    const needs = chooser.querySelector('[data-role="needs"]')
+    if (!(select instanceof HTMLSelectElement) || !(ej instanceof HTMLInputElement)) return
+    const option = select.selectedOptions[0]
+    const required = !!(option && option.dataset.engagement === 'true')
+    ej.required = required
+    if (required) ej.setAttribute('aria-required', 'true'); else ej.removeAttribute('aria-required')
+    if (needs instanceof HTMLElement) {
+      const base = needs.dataset.base !== undefined ? needs.dataset.base : (needs.dataset.base = needs.textContent || '')
+      needs.textContent = (base + (required ? ' ' + say('Ce service exige un numéro d’engagement.', 'This service requires an engagement number.') : '')).trim()
+    }
+  }
+  /** @param {DirStructure} s */
+  function structureNeedsText(s) {
+    const who = s.name || ''
+    if (!s.found) return say('SIRET inconnu de l’annuaire Chorus Pro : vérifiez-le.', 'SIRET unknown to the Chorus Pro directory: check it.')
+    if (!s.active) return say(who + ' est inactif dans Chorus Pro : il ne reçoit plus de factures.', who + ' is inactive in Chorus Pro: it no longer receives invoices.')
+    if (s.serviceRequired && s.engagementRequired) return say(who + ' exige un code service et un numéro d’engagement.', who + ' requires a service code and an engagement number.')
+    if (s.serviceRequired) return say(who + ' exige un code service.', who + ' requires a service code.')
+    if (s.engagementRequired) return say(who + ' exige un numéro d’engagement.', who + ' requires an engagement number.')
+    if (s.serviceOrEngagement) return say(who + ' exige un code service ou un numéro d’engagement.', who + ' requires a service code or an engagement number.')
+    return ''
+  }
+  /** @param {HTMLElement} chooser @param {string} siret */
+  async function reloadServices(chooser, siret) {
+    const select = chooser.querySelector('select')
+    const needs = chooser.querySelector('[data-role="needs"]')
+    if (!(select instanceof HTMLSelectElement)) return
+    const account = chooser.dataset.account ? '?accountId=' + encodeURIComponent(chooser.dataset.account) : ''
+    /** @type {DirStructure} */
+    let s
+    try {
+      s = await answerOf(await fetch(base + '/structures/' + encodeURIComponent(siret) + account, { credentials: 'same-origin' }))
+    } catch (e) {
+      if (needs instanceof HTMLElement) { needs.dataset.base = String((e instanceof Error && e.message) || e); needs.textContent = needs.dataset.base }
+      return
+    }
+    const keep = select.value
+    select.textContent = ''
+    if (!s.serviceRequired) { const none = document.createElement('option'); none.value = ''; none.textContent = say('— Aucun service —', '— No service —'); select.appendChild(none) }
+    const choices = (s.found && s.active ? s.services : []).filter((v) => v.active && v.code.toUpperCase() !== 'FACTURES_PUBLIQUES').sort((a, b) => a.code.localeCompare(b.code))
+    for (const v of choices) {
+      const o = document.createElement('option')
+      o.value = v.code
+      const engagement = s.engagementRequired || v.engagementRequired
+      const name = v.label ? v.code + ' (' + v.label + ')' : v.code
+      o.textContent = engagement ? name + say(' : numéro d’engagement exigé', ': engagement number required') : name
+      if (engagement) o.dataset.engagement = 'true'
+      if (v.code === keep) o.selected = true
+      select.appendChild(o)
+    }
+    if (needs instanceof HTMLElement) { needs.dataset.base = structureNeedsText(s); needs.textContent = needs.dataset.base }
+    syncEngagement(chooser)
+  }
+  /** @type {Map<HTMLElement, number>} */
+  const siretTimers = new Map()
+  document.addEventListener('input', (event) => {
+    const target = event.target
+    if (!(target instanceof HTMLInputElement)) return
+    if (target.dataset.filterFor) {
+      const select = document.getElementById(target.dataset.filterFor)
+      const words = target.value.trim().toLowerCase()
+      if (select instanceof HTMLSelectElement) for (const o of Array.from(select.options)) o.hidden = !!words && !!o.value && !o.textContent?.toLowerCase().includes(words)
+      return
+    }
+    for (const chooser of Array.from(document.querySelectorAll('[data-service-chooser]'))) {
+      if (!(chooser instanceof HTMLElement) || chooser.dataset.siretInput !== target.id) continue
+      clearTimeout(siretTimers.get(chooser))
+      const siret = target.value.replace(/\s/g, '')
+      if (!/^\d{14}$/.test(siret)) continue
+      siretTimers.set(chooser, window.setTimeout(() => void reloadServices(chooser, siret), 350))
+    }
+  })
+  document.addEventListener('change', (event) => {
+    const chooser = event.target instanceof Element ? event.target.closest('[data-service-chooser]') : null
+    if (chooser instanceof HTMLElement && event.target instanceof HTMLSelectElement) syncEngagement(chooser)
+  })
+  for (const chooser of Array.from(document.querySelectorAll('[data-service-chooser]'))) if (chooser instanceof HTMLElement) syncEngagement(chooser)
+
   // Tooltips are position: fixed so that scrolling table boxes never clip them; placed under their badge.
   /** @param {Event} event */
   function placeTip(event) {

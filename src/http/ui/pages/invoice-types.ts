@@ -15,6 +15,7 @@ export interface InvoiceItem {
   invoiceDate: string | null
   depositedAt: string | null
   documentId: string | null
+  accountId: string | null
   toProcess: boolean
 }
 

@@ -2,6 +2,8 @@ import { amount, day, statusLabel, when, type WordKey } from '../i18n'
 import { Csrf, FormMessage, Layout, type PageCtx } from '../layout'
 import { BRIDGE_BASE } from '../api-bridge'
 import { HistoryList } from './tracking'
+import { ServiceChoice } from './service-choice'
+import type { StructureServices } from '../../../domain/service-choices'
 import type { HistoryEvent, InvoiceItem } from './invoice-types'
 
 export type { InvoiceItem } from './invoice-types'
@@ -21,7 +23,7 @@ function Field(props: { id: string; label: string; name: string; value?: string 
   )
 }
 
-function InvoiceCard(props: { ctx: PageCtx; inv: InvoiceItem; detail?: boolean }) {
+function InvoiceCard(props: { ctx: PageCtx; inv: InvoiceItem; detail?: boolean; structure?: StructureServices | null }) {
   const { ctx, inv } = props
   const { t } = ctx
   const p = `i${inv.id}`
@@ -68,7 +70,7 @@ function InvoiceCard(props: { ctx: PageCtx; inv: InvoiceItem; detail?: boolean }
             <FormMessage />
             <div class="inline-form">
               <Field id={`${p}-siret`} label={t('field.recipientSiret')} name="recipientSiret" value={inv.recipientSiret} required />
-              <Field id={`${p}-service`} label={t('field.serviceCode')} name="serviceCode" value={inv.serviceCode} />
+              <ServiceChoice ctx={ctx} id={`${p}-service`} name="serviceCode" label={t('field.serviceCode')} value={inv.serviceCode} structure={props.structure ?? null} siretInputId={`${p}-siret`} engagementInputId={`${p}-ej`} accountId={inv.accountId} />
               <Field id={`${p}-ej`} label={t('field.engagementNumber')} name="engagementNumber" value={inv.engagementNumber} />
             </div>
             <Field id={`${p}-rcomment`} label={t('comment')} name="comment" multiline />
@@ -95,7 +97,7 @@ function InvoiceCard(props: { ctx: PageCtx; inv: InvoiceItem; detail?: boolean }
   )
 }
 
-export function ToProcessPage(props: { ctx: PageCtx; items: InvoiceItem[]; total: number }) {
+export function ToProcessPage(props: { ctx: PageCtx; items: InvoiceItem[]; total: number; structures: Readonly<Record<string, StructureServices | null>> }) {
   const { ctx, items } = props
   const { t } = ctx
   return (
@@ -109,7 +111,7 @@ export function ToProcessPage(props: { ctx: PageCtx; items: InvoiceItem[]; total
               <h2 id={`g-${g}`}>
                 {t(`group.${g}` as WordKey)} <span class="badge">{group.length}</span>
               </h2>
-              {group.length === 0 ? <p class="muted">{t('none')}</p> : group.map((inv) => <InvoiceCard ctx={ctx} inv={inv} />)}
+              {group.length === 0 ? <p class="muted">{t('none')}</p> : group.map((inv) => <InvoiceCard ctx={ctx} inv={inv} structure={props.structures[inv.id] ?? null} />)}
             </section>
           )
         })}
@@ -119,7 +121,7 @@ export function ToProcessPage(props: { ctx: PageCtx; items: InvoiceItem[]; total
 }
 
 /** One invoice to process, its PDF beside the actions (as Complete does in To submit), its history beneath. */
-export function ToProcessDetailPage(props: { ctx: PageCtx; inv: InvoiceItem & { history: HistoryEvent[] } }) {
+export function ToProcessDetailPage(props: { ctx: PageCtx; inv: InvoiceItem & { history: HistoryEvent[] }; structure: StructureServices | null }) {
   const { ctx, inv } = props
   const { t } = ctx
   const file = inv.documentId ? `${BRIDGE_BASE}/documents/${inv.documentId}/file` : null
@@ -140,7 +142,7 @@ export function ToProcessDetailPage(props: { ctx: PageCtx; inv: InvoiceItem & { 
         </section>
         <section aria-labelledby="action-title">
           <h2 id="action-title">{t('actions')}</h2>
-          <InvoiceCard ctx={ctx} inv={inv} detail />
+          <InvoiceCard ctx={ctx} inv={inv} detail structure={props.structure} />
           <h2 id="history-title">{t('history')}</h2>
           <HistoryList ctx={ctx} events={inv.history} />
         </section>
