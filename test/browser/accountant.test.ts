@@ -15,6 +15,7 @@ if (missing) console.warn(missing)
 
 const OPEN = SEED_STRUCTURES[0]!
 const SERVICE_REQUIRED = SEED_STRUCTURES[1]!
+const INACTIVE = SEED_STRUCTURES[5]!
 
 /**
  * Issue 17, "tabs an accountant can use all day": each numbered point as a person meets it in Chromium,
@@ -68,6 +69,7 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
   }, 90_000)
 
   it('2. after a refused Validate, shows the new reason under the field at once, and no old "Enregistré." above it', async () => {
+    await w.forgetMappings()
     const doc = await w.drop('erreur-fraiche.pdf', { seed: 1702, recipientIndex: 1, number: 'F-FRAIS-1', serviceCode: null, engagement: null, serviceLabel: null })
     expect(doc.state).toBe('incomplete')
     const page = await w.page()
@@ -82,23 +84,26 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
     await expect.poll(() => page.locator('#flash').innerText()).toContain('Enregistré')
     expect(await page.getByLabel('Numéro d’engagement').inputValue()).toBe('EJ-2026-17')
 
-    // A service the recipient does not have: refused, and the page says why right away.
-    await page.getByLabel('Code service').fill('INCONNU')
+    // A recipient Chorus Pro no longer serves: refused, and the page says why right away, field by field.
+    await page.getByLabel('Code service').selectOption('ACHATS')
+    await page.getByLabel('SIRET du destinataire').fill(INACTIVE.siret)
     await page.getByRole('button', { name: 'Valider et déposer' }).click()
     const message = page.locator('#complete-form [data-role="form-message"]')
     await expect.poll(() => message.innerText()).not.toBe('')
     expect(await message.getAttribute('class')).toContain('bad')
     expect(await page.locator('#flash').isVisible()).toBe(false)
     expect(await page.locator('#flash').innerText()).toBe('')
-    await expect.poll(async () => (await problems.allInnerTexts()).join(' ')).toContain('INCONNU')
+    const siretProblems = page.locator('[data-field="recipientSiret"] .problem')
+    await expect.poll(async () => (await siretProblems.allInnerTexts()).join(' ')).toMatch(/inactif/i)
+    // The old reason under the service code is gone.
     expect((await problems.allInnerTexts()).join(' ')).not.toBe(before.join(' '))
-    expect(await page.getByLabel('Code service').getAttribute('aria-invalid')).toBe('true')
+    expect(await page.getByLabel('SIRET du destinataire').getAttribute('aria-invalid')).toBe('true')
     // What the person typed stays in the form.
-    expect(await page.getByLabel('Code service').inputValue()).toBe('INCONNU')
+    expect(await page.getByLabel('SIRET du destinataire').inputValue()).toBe(INACTIVE.siret)
     if (w.engine === 'pglite') await shot(page, 'complete-refused-fr')
     // And it is what a reload shows too.
     const fresh = await (await page.request.get(`/ui/to-submit/${doc.id}`)).text()
-    for (const p of await problems.allInnerTexts()) expect(fresh).toContain(p.replace(/&/g, '&amp;').replace(/"/g, '&quot;').slice(0, 20))
+    for (const p of await siretProblems.allInnerTexts()) expect(fresh).toContain(p.replace(/&/g, '&amp;').replace(/"/g, '&quot;').slice(0, 20))
     await page.close()
   }, 60_000)
 
@@ -135,6 +140,7 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
   })
 
   it('4. never submits on Save: an edited document waits for Validate, or for the sweep once the person has left it, and the page says so', async () => {
+    await w.forgetMappings()
     const doc = await w.drop('enregistrer.pdf', { seed: 1704, recipientIndex: 1, number: 'F-SAVE-1', serviceCode: null, engagement: null, serviceLabel: null })
     expect(doc.state).toBe('incomplete')
     const page = await w.page()
@@ -143,7 +149,7 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
     expect(await note.getAttribute('data-auto')).toBe('true')
     expect(await note.innerText()).toMatch(/« Enregistrer » garde vos corrections sans rien déposer\. Dépôt automatique/)
 
-    await page.getByLabel('Code service').fill('ACHATS')
+    await page.getByLabel('Code service').selectOption('ACHATS')
     await page.getByRole('button', { name: 'Enregistrer' }).click()
     await expect.poll(() => page.locator('#flash').innerText()).toMatch(/^Enregistré\. Rien n’a été déposé/)
     expect(await note.innerText()).toMatch(/Pas avant \d{2}:\d{2}\./)
@@ -195,25 +201,26 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
   })
 
   it('8. reports every bad field at once, each in the person’s language with its label (page and API)', async () => {
+    await w.forgetMappings()
     const doc = await w.drop('champs.pdf', { seed: 1708, recipientIndex: 1, number: 'F-CHAMPS-1', serviceCode: null, engagement: null, serviceLabel: null })
     const page = await w.page()
     await page.goto(`/ui/to-submit/${doc.id}`)
     await page.getByLabel('Montant HT').fill('12,3,4x')
     await page.getByLabel(/Date de facture/).fill('31/02/2026')
-    await page.getByLabel(/^Type/).fill('NOTE')
+    await page.getByLabel('Montant TVA').fill('vingt')
     await page.getByRole('button', { name: 'Enregistrer' }).click()
     const message = page.locator('#complete-form [data-role="form-message"]')
     await expect.poll(() => message.innerText()).toMatch(/^À corriger : /)
     const text = await message.innerText()
-    for (const label of ['Montant HT', 'Date de facture', 'Type de facture']) expect(text).toContain(label)
-    expect(text).not.toMatch(/amountNet|invoiceDate|invoiceType|expected|is not/)
+    for (const label of ['Montant HT', 'Date de facture', 'Montant TVA']) expect(text).toContain(label)
+    expect(text).not.toMatch(/amountNet|invoiceDate|amountVat|expected|is not/)
     expect(await page.locator('[data-field="amountNet"] .problem').last().innerText()).toMatch(/n’est pas un montant/)
     expect(await page.locator('[data-field="invoiceDate"] .problem').last().innerText()).toMatch(/n’est pas une date/)
-    expect(await page.locator('[data-field="invoiceType"] .problem').last().innerText()).toMatch(/FACTURE/)
-    for (const f of ['amountNet', 'invoiceDate', 'invoiceType']) expect(await page.locator(`#f-${f}`).getAttribute('aria-invalid')).toBe('true')
+    expect(await page.locator('[data-field="amountVat"] .problem').last().innerText()).toMatch(/n’est pas un montant/)
+    for (const f of ['amountNet', 'invoiceDate', 'amountVat']) expect(await page.locator(`#f-${f}`).getAttribute('aria-invalid')).toBe('true')
     if (w.engine === 'pglite') await shot(page, 'complete-fields-fr')
     // Nothing was saved: the three values are refused together.
-    expect((await w.doc(doc.id)).fields.invoiceType?.value).toBe('FACTURE')
+    expect((await w.doc(doc.id)).fields.amountNet?.origin).not.toBe('person')
 
     // The same in English, and through the API for a host.
     await page.goto(`/ui/to-submit/${doc.id}?lang=en`)
@@ -261,6 +268,7 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
     expect(await badge.innerText()).toMatch(/[A-Z][a-zé]+ /)
 
     // A refused document of a selection is named by its file, never '#id'.
+    await w.forgetMappings()
     const red = await w.drop('selection-rouge.pdf', { seed: 1711, recipientIndex: 1, number: 'F-PHRASES-2', serviceCode: null, engagement: null, serviceLabel: null })
     await page.goto('/ui/to-submit')
     await page.locator(`tr[data-document-id="${red.id}"] input[name="ids"]`).check()
@@ -284,6 +292,7 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
   }, 90_000)
 
   it('11. shows why a row is red without hovering, and the recipient by its directory name with its SIRET beneath', async () => {
+    await w.forgetMappings()
     const red = await w.drop('raison-visible.pdf', { seed: 1712, recipientIndex: 1, number: 'F-RAISON-1', serviceCode: null, engagement: null, serviceLabel: null })
     expect(red.state).toBe('incomplete')
     const page = await w.page()
@@ -366,6 +375,7 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
     if (w.engine === 'pglite') await shot(page, 'to-process-detail-fr')
 
     // Removed, then seen and restored from a page.
+    await w.forgetMappings()
     const gone = await w.drop('a-retirer.pdf', { seed: 1715, recipientIndex: 1, number: 'F-RETIRE-14', serviceCode: null, engagement: null, serviceLabel: null })
     await page.goto('/ui/to-submit')
     await page.locator(`tr[data-document-id="${gone.id}"] input[name="ids"]`).check()
@@ -479,4 +489,79 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
     expect(msg).not.toContain('FACTURES_PUBLIQUES')
     await page.close()
   }, 90_000)
+  it('9. makes the service code and the invoice type choices: the recipient’s services (engagement needs marked), searchable, following the SIRET', async () => {
+    // A service the recipient does not have keeps the document red (and out of the auto-submission).
+    await w.forgetMappings()
+    const doc = await w.drop('choix.pdf', { seed: 1709, recipientIndex: 0, number: 'F-CHOIX-9', serviceCode: 'INCONNU', engagement: null })
+    expect(doc.state).toBe('incomplete')
+    const page = await w.page()
+    await page.goto(`/ui/to-submit/${doc.id}`)
+    const service = page.getByLabel('Code service')
+    expect(await service.evaluate((e) => e.tagName)).toBe('SELECT')
+    const options = async () => (await service.locator('option').allInnerTexts()).map((o) => o.trim())
+    const first = await options()
+    expect(first.join('|')).not.toContain('FACTURES_PUBLIQUES')
+    expect(first).toEqual(expect.arrayContaining(['SERV_TECH (Services techniques)', 'TRAVAUX (Direction des travaux) : numéro d’engagement exigé']))
+    expect(first).toContain('INCONNU : refusé par le destinataire, choisissez un autre service')
+    const type = page.getByLabel('Type de facture')
+    expect(await type.evaluate((e) => e.tagName)).toBe('SELECT')
+    expect(await type.locator('option').allInnerTexts()).toEqual(['Facture', 'Avoir'])
+    await service.selectOption('TRAVAUX')
+    expect(await page.locator('[data-field="serviceCode"] [data-role="needs"]').innerText()).toContain('Ce service exige un numéro d’engagement.')
+    if (w.engine === 'pglite') await shot(page, 'complete-choices-fr')
+
+    // Another recipient's SIRET: its services.
+    await page.getByLabel('SIRET du destinataire').fill(SERVICE_REQUIRED.siret)
+    await expect.poll(options).toEqual(['ACHATS (Direction des achats)'])
+    await page.getByRole('button', { name: 'Enregistrer' }).click()
+    await expect.poll(() => page.locator('#flash').innerText()).toMatch(/^Enregistré/)
+    const saved = await w.doc(doc.id)
+    expect(saved.fields.serviceCode).toMatchObject({ value: 'ACHATS', origin: 'person' })
+    expect(saved.fields.recipientSiret).toMatchObject({ value: SERVICE_REQUIRED.siret, origin: 'person' })
+    // A choice left alone is not an edit.
+    expect(saved.fields.invoiceType?.origin).not.toBe('person')
+    await page.close()
+  }, 60_000)
+  it('15. speaks English throughout in English (colons, placeholders, dates) and French dates in French, in date fields too', async () => {
+    const doc = await w.drop('langues.pdf', { seed: 1717, recipientIndex: 0, number: 'F-LANG-15', serviceCode: 'SERV_TECH', engagement: null })
+    await w.s.until(async () => (await w.doc(doc.id)).invoiceId, 20_000, 'submitted by the demo account')
+    await w.forgetMappings()
+    const red = await w.drop('langues-rouge.pdf', { seed: 1718, recipientIndex: 1, number: 'F-LANG-16', serviceCode: null, engagement: null, serviceLabel: null })
+    const page = await w.page({ lang: 'en', tab: 'tracking' })
+    await page.goto('/ui/tracking?q=F-LANG&lang=en')
+    expect(await page.locator('header .role').innerText()).toBe('Role: admin')
+    expect(await page.locator('main').innerText()).toMatch(/Total: \d/)
+    expect(await page.getByLabel('Deposited from').getAttribute('placeholder')).toBe('YYYY-MM-DD')
+    expect(await page.locator('tr[data-invoice-number="F-LANG-15"] td[data-col="depositedAt"]').innerText()).toMatch(/^\d{1,2} [A-Z][a-z]{2} \d{4}, \d{2}:\d{2}$/)
+    // No French left in what the English pages say (data such as names aside), no space before a colon.
+    for (const tab of ['to-submit', 'to-process', 'tracking', 'recipients', `to-submit/${red.id}`]) {
+      await page.goto(`/ui/${tab}?lang=en`)
+      const text = await page.locator('main').innerText()
+      expect(text, tab).not.toMatch(/ : |\b(Déposée|Facture|Aucun|Aucune|Rechercher|Enregistrer|Origine|Retour|Montant|Numéro|Destinataire|Statut)\b/)
+    }
+    expect(await page.getByLabel(/Invoice date/).getAttribute('placeholder')).toBe('YYYY-MM-DD')
+    expect(await page.getByLabel(/Invoice date/).inputValue()).toMatch(/^\d{4}-\d{2}-\d{2}$/)
+    if (w.engine === 'pglite') await shot(page, 'complete-en')
+
+    // French: JJ/MM/AAAA in the fields, typed and read back.
+    await page.goto(`/ui/to-submit/${red.id}?lang=fr`)
+    expect(await page.getByLabel(/Date de facture/).getAttribute('placeholder')).toBe('JJ/MM/AAAA')
+    expect(await page.getByLabel(/Date de facture/).inputValue()).toMatch(/^\d{2}\/\d{2}\/\d{4}$/)
+    await page.goto('/ui/tracking')
+    expect(await page.getByLabel('Déposée du').getAttribute('placeholder')).toBe('JJ/MM/AAAA')
+    const today = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'short' }).format(new Date())
+    await page.getByLabel('Déposée du').fill(today)
+    await page.getByLabel('au', { exact: true }).fill(today)
+    await page.getByRole('button', { name: 'Appliquer' }).click()
+    await page.waitForURL(/from=/)
+    expect(await page.locator('main .alert.bad').count()).toBe(0)
+    expect(await page.locator('tr[data-invoice-number="F-LANG-15"]').count()).toBe(1)
+    expect(await page.getByLabel('Déposée du').inputValue()).toBe(today)
+    await page.getByLabel('Déposée du').fill('01/01/2020')
+    await page.getByLabel('au', { exact: true }).fill('31/12/2020')
+    await page.getByRole('button', { name: 'Appliquer' }).click()
+    await page.waitForURL(/from=01/)
+    expect(await page.locator('tr[data-invoice-number="F-LANG-15"]').count()).toBe(0)
+    await page.close()
+  }, 60_000)
 })

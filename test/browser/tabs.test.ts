@@ -113,7 +113,7 @@ describe.skipIf(!!missing)('tab pages in Chromium', () => {
     // Chromium's PDF viewer draws the pages a moment after the frame loads.
     await page.waitForTimeout(1500)
     await shot(page, 'complete-1280')
-    await service.fill('ACHATS')
+    await service.selectOption('ACHATS')
     await page.getByRole('button', { name: 'Valider et déposer' }).click()
     await page.waitForURL((u) => u.pathname === '/ui/to-submit')
     await expect.poll(() => page.locator('#flash').innerText()).toContain('Facture déposée')

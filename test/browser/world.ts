@@ -47,6 +47,11 @@ export interface World {
   /** Queues a job as cron or a workflow would, and waits until it (and the jobs it queued on the same key) ran. */
   runJob<K extends JobKind>(kind: K, payload: JobPayloads[K]): Promise<void>
   newKey(role: 'viewer' | 'operator' | 'admin'): Promise<string>
+  /**
+   * Deletes every recipient mapping: a submission teaches one (label → SIRET + service), which would make a
+   * later test's "red" invoice to the same recipient complete, and the demo account would submit it.
+   */
+  forgetMappings(): Promise<void>
   close(): Promise<void>
 }
 
@@ -118,6 +123,10 @@ export async function openWorld(engine: TestEngine, env: Record<string, string> 
         const busy = await db.selectFrom('jobs').select('id').where('state', 'in', ['pending', 'running']).where('run_at', '<=', new Date()).executeTakeFirst()
         return !busy
       }, 30_000, `the jobs ${kind} queued`)
+    },
+    async forgetMappings() {
+      const list = (await (await s.api('/recipients?limit=500')).json()) as { items: Array<{ id: string }> }
+      for (const m of list.items) await s.api(`/recipients/${m.id}`, { method: 'DELETE' })
     },
     async newKey(role) {
       const res = await s.api('/api-keys', { method: 'POST', json: { name: `browser ${role} ${Math.random()}`, role } })

@@ -1,7 +1,7 @@
 import type { Lang } from '../../domain/localized'
 import { formatAmountFr } from '../../domain/amount'
 import { formatDateFr } from '../../domain/calendar-date'
-import { formatWhenFr } from '../../domain/deposit-date'
+import { formatWhenFr, isWholeParisDay } from '../../domain/deposit-date'
 import { describeStatus } from '../../domain/invoice-status'
 
 /** Every word of the tab pages, French first. */
@@ -88,8 +88,9 @@ const words = {
   backToList: ['Retour à la liste', 'Back to the list'],
   problems: ['À corriger', 'To fix'],
   'field.invoiceNumber': ['Numéro de facture', 'Invoice number'],
-  'field.invoiceType': ['Type (FACTURE ou AVOIR)', 'Type (FACTURE or AVOIR)'],
-  'field.invoiceDate': ['Date de facture (AAAA-MM-JJ)', 'Invoice date (YYYY-MM-DD)'],
+  'field.invoiceType': ['Type de facture', 'Invoice type'],
+  'field.invoiceDate': ['Date de facture (JJ/MM/AAAA)', 'Invoice date (YYYY-MM-DD)'],
+  datePlaceholder: ['JJ/MM/AAAA', 'YYYY-MM-DD'],
   'field.currency': ['Devise', 'Currency'],
   'field.supplierSiret': ['SIRET du fournisseur', 'Supplier SIRET'],
   'field.recipientSiret': ['SIRET du destinataire', 'Recipient SIRET'],
@@ -112,6 +113,9 @@ const words = {
   recycle: ['Recycler', 'Recycle'],
   searchService: ['Rechercher un service', 'Search a service'],
   noService: ['— Aucun service —', '— No service —'],
+  chooseService: ['— Choisissez un service —', '— Choose a service —'],
+  'invoiceType.FACTURE': ['Facture', 'Invoice'],
+  'invoiceType.AVOIR': ['Avoir', 'Credit note'],
   serviceRefused: ['refusé par le destinataire, choisissez un autre service', 'refused by the recipient, choose another service'],
   directoryUnavailable: ['L’annuaire Chorus Pro n’a pas pu être consulté : saisissez le code service.', 'The Chorus Pro directory could not be read: type the service code.'],
   engagementNeeded: ['Ce service exige un numéro d’engagement.', 'This service requires an engagement number.'],
@@ -270,25 +274,49 @@ export function amount(v: string | null | undefined, currency = 'EUR'): string {
   }
 }
 
-export function day(v: string | null | undefined): string {
+/**
+ * A calendar date as a person types it in a field: JJ/MM/AAAA in French, YYYY-MM-DD in English (never
+ * ambiguous); both are read back by `typedDate`.
+ */
+export function dateInputValue(v: string | null | undefined, lang: Lang): string {
+  if (!v) return ''
+  return lang === 'fr' && /^\d{4}-\d{2}-\d{2}$/.test(v) ? formatDateFr(v) : v
+}
+
+/** What a person typed in a date field (JJ/MM/AAAA, J/M/AAAA or YYYY-MM-DD) as YYYY-MM-DD; anything else as typed (the API says what is wrong). */
+export function typedDate(v: string): string {
+  const m = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(v.trim())
+  return m ? `${m[3]}-${m[2]!.padStart(2, '0')}-${m[1]!.padStart(2, '0')}` : v.trim()
+}
+
+/** A calendar date: 21/11/2026 in French, 21 Nov 2026 in English. */
+export function day(v: string | null | undefined, lang: Lang = 'fr'): string {
   if (!v) return '—'
-  return /^\d{4}-\d{2}-\d{2}$/.test(v) ? formatDateFr(v) : v
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return v
+  return lang === 'en' ? enDay.format(new Date(`${v}T12:00:00Z`)) : formatDateFr(v)
 }
 
 const instantFormat = new Intl.DateTimeFormat('fr-FR', { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Paris' })
+const enInstant = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/Paris' })
+const enDay = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'UTC' })
+const enParisDay = new Intl.DateTimeFormat('en-GB', { dateStyle: 'medium', timeZone: 'Europe/Paris' })
 
-export function instant(v: string | Date | null | undefined): string {
+/** An instant in Paris time: 21/11/2026 14:05 in French, 21 Nov 2026, 14:05 in English. */
+export function instant(v: string | Date | null | undefined, lang: Lang = 'fr'): string {
   if (!v) return '—'
   const d = typeof v === 'string' ? new Date(v) : v
-  return Number.isNaN(d.getTime()) ? String(v) : instantFormat.format(d)
+  if (Number.isNaN(d.getTime())) return String(v)
+  return (lang === 'en' ? enInstant : instantFormat).format(d)
 }
 
 /**
  * A deposit (or a status date) as stored under domain/deposit-date.ts: a date when Chorus Pro gave only a
  * day, a date and a time when the moment is known. Never an invented 00:00.
  */
-export function when(v: string | Date | null | undefined): string {
+export function when(v: string | Date | null | undefined, lang: Lang = 'fr'): string {
   if (!v) return '—'
   const d = typeof v === 'string' ? new Date(v) : v
-  return Number.isNaN(d.getTime()) ? String(v) : formatWhenFr(d)
+  if (Number.isNaN(d.getTime())) return String(v)
+  if (lang === 'fr') return formatWhenFr(d)
+  return isWholeParisDay(d) ? enParisDay.format(d) : enInstant.format(d)
 }

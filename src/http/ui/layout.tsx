@@ -19,10 +19,12 @@ export interface PageCtx {
   readonly csrf: string
   /** The current URL's path and query, for the language switch. */
   readonly here: URL
+  /** ' : ' in French (a space before the colon), ': ' in English. */
+  readonly colon: string
 }
 
 export function pageCtx(lang: Lang, role: Role, csrf: string, url: string): PageCtx {
-  return { lang, t: translator(lang), role, canAct: roleAtLeast(role, 'operator'), isAdmin: role === 'admin', csrf, here: new URL(url) }
+  return { lang, t: translator(lang), role, canAct: roleAtLeast(role, 'operator'), isAdmin: role === 'admin', csrf, here: new URL(url), colon: lang === 'en' ? ': ' : ' : ' }
 }
 
 function withLang(here: URL, lang: Lang): string {
@@ -50,7 +52,7 @@ export function Layout(props: { ctx: PageCtx; tab: Tab | null; title: string; ch
         <header class="top">
           <span class="brand">{t('appName')}</span>
           <span class="role">
-            {t('role')} : {t(`role.${ctx.role}`)}
+            {t('role')}{ctx.colon}{t(`role.${ctx.role}`)}
           </span>
           <span class="langs" aria-label={t('language')} role="group">
             {(['fr', 'en'] as const).map((l) =>

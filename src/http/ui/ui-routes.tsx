@@ -6,7 +6,7 @@ import { redeemUiTicket } from '../../db/ui-sessions'
 import type { AppEnv } from '../app-env'
 import { IMMUTABLE, REVALIDATE, serveAsset, UI_ASSETS } from './assets'
 import { BRIDGE_BASE, callApi, createApiBridge, type ApiBridge } from './api-bridge'
-import { t } from './i18n'
+import { t, typedDate } from './i18n'
 import { MessagePage, pageCtx, TABS, type PageCtx } from './layout'
 import { requireUiSession, setSessionCookie, uiLang, type UiEnv } from './ui-session'
 import { CompletePage, RemovedPage, ToSubmitPage } from './pages/to-submit'
@@ -127,7 +127,10 @@ export function uiRoutes(opts: UiRoutesOptions) {
   app.get('/ui/to-submit/:id{[0-9]+}', session, async (c) => {
     const doc = await api(c, `/documents/${c.req.param('id')}`)
     if (!doc.ok) return apiFailure(c, doc)
-    return render(c, <CompletePage ctx={ctxOf(c)} doc={doc.body} />)
+    // The recipient's services, for the service choice (a lookup that fails leaves a text field).
+    const siret = doc.body.fields?.recipientSiret?.value ?? null
+    const structure = doc.body.stage === 'to_submit' && siret && /^\d{14}$/.test(siret) ? await structureOf(c, { recipientSiret: siret, accountId: doc.body.accountId }) : null
+    return render(c, <CompletePage ctx={ctxOf(c)} doc={doc.body} structure={structure} />)
   })
 
   app.get('/ui/to-process', session, async (c) => {
@@ -161,7 +164,8 @@ export function uiRoutes(opts: UiRoutesOptions) {
     const filters: TrackingFilters = {}
     for (const k of TRACKING_FILTERS) {
       const v = c.req.query(k)?.trim()
-      if (v) filters[k] = v
+      // Dates typed as the language writes them (JJ/MM/AAAA in French) reach the API as YYYY-MM-DD.
+      if (v) filters[k] = k === 'from' || k === 'to' ? typedDate(v) : v
     }
     const cursor = c.req.query('cursor') ?? null
     const q = new URLSearchParams({ tab: 'tracking', limit: '50', ...filters, ...(cursor ? { cursor } : {}) })

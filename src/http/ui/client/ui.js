@@ -93,6 +93,8 @@
       }
       if (el instanceof HTMLInputElement && el.type === 'radio') { if (el.checked) setPath(out, el.name, el.value); continue }
       if (el instanceof HTMLSelectElement && el.multiple) { setPath(out, el.name, Array.from(el.selectedOptions).map((o) => o.value)); continue }
+      // A choice left as the page gave it is not an edit.
+      if (changedOnly && el instanceof HTMLSelectElement && (!el.selectedOptions[0] || el.selectedOptions[0].defaultSelected)) continue
       if (changedOnly && !(el instanceof HTMLSelectElement) && el.value === el.defaultValue) continue
       /** @type {string | number | boolean | null} */
       let v = el.value
@@ -386,7 +388,8 @@
     if (!(select instanceof HTMLSelectElement) || !(ej instanceof HTMLInputElement)) return
     const option = select.selectedOptions[0]
     const required = !!(option && option.dataset.engagement === 'true')
-    ej.required = required
+    // Recycle refuses without it (data-enforce); Complete only says so, since saving a form half done is fine.
+    if (chooser.dataset.enforce === 'true') ej.required = required
     if (required) ej.setAttribute('aria-required', 'true'); else ej.removeAttribute('aria-required')
     if (needs instanceof HTMLElement) {
       const base = needs.dataset.base !== undefined ? needs.dataset.base : (needs.dataset.base = needs.textContent || '')

@@ -45,7 +45,7 @@ export function RecipientsPage(props: { ctx: PageCtx; q: string; list: { items: 
         </div>
         <button type="submit">{t('search')}</button>
         <a class="button secondary" href={`${BRIDGE_BASE}/recipients/export.csv${qs}`} download>{t('exportCsv')}</a>
-        <span class="muted">{t('total')} : {list.total}</span>
+        <span class="muted">{t('total')}{ctx.colon}{list.total}</span>
       </form>
       {list.items.length === 0 ? (
         <p>{t('noRecipients')}</p>

@@ -1,6 +1,39 @@
 import { acceptableServices, serviceChoiceText, structureNeeds, type StructureServices } from '../../../domain/service-choices'
 import type { PageCtx } from '../layout'
 
+/** The select of acceptable services (and its search box when there are many), for a form that draws its own field around it. */
+export function ServiceSelect(props: { ctx: PageCtx; id: string; name: string; label: string; value: string | null; structure: StructureServices; describedBy: string; invalid?: boolean }) {
+  const { ctx, id, structure } = props
+  const { t, lang } = ctx
+  const choices = acceptableServices(structure)
+  const current = props.value && !choices.some((c) => c.code === props.value) ? props.value : null
+  return (
+    <>
+      {choices.length > 8 && <input type="search" class="service-filter" data-filter-for={id} placeholder={t('searchService')} aria-label={`${t('searchService')} (${props.label})`} />}
+      <select id={id} name={props.name} data-empty="null" aria-describedby={props.describedBy} aria-invalid={props.invalid ? 'true' : undefined}>
+        {!structure.serviceRequired && <option value="" selected={!props.value}>{t('noService')}</option>}
+        {structure.serviceRequired && !props.value && <option value="" selected disabled>{t('chooseService')}</option>}
+        {current && (
+          <option value={current} selected disabled>
+            {`${current}${ctx.colon}${t('serviceRefused')}`}
+          </option>
+        )}
+        {choices.map((c) => (
+          <option value={c.code} selected={c.code === props.value} data-engagement={c.engagementRequired ? 'true' : undefined}>
+            {serviceChoiceText(c)[lang]}
+          </option>
+        ))}
+      </select>
+    </>
+  )
+}
+
+/** What the recipient requires, for the hint beneath a service choice. */
+export function needsText(ctx: PageCtx, structure: StructureServices | null, editable: boolean): string {
+  if (!structure) return editable ? ctx.t('directoryUnavailable') : ''
+  return structureNeeds(structure)?.[ctx.lang] ?? ''
+}
+
 /**
  * The service code as a choice (issue 17, items 5 and 9): the recipient's services that Chorus Pro would
  * accept (active, never FACTURES_PUBLIQUES), each saying when it needs an engagement number, searchable
@@ -22,37 +55,17 @@ export function ServiceChoice(props: {
   describedBy?: string
 }) {
   const { ctx, id, structure } = props
-  const { t, lang } = ctx
-  const needs = structure ? structureNeeds(structure) : null
-  const choices = structure ? acceptableServices(structure) : []
-  const current = props.value && !choices.some((c) => c.code === props.value) ? props.value : null
   const describedBy = [`${id}-needs`, props.describedBy].filter(Boolean).join(' ')
   return (
-    <div class="field service-choice" data-service-chooser data-siret-input={props.siretInputId} data-engagement-input={props.engagementInputId} data-account={props.accountId ?? ''} data-field="serviceCode">
+    <div class="field service-choice" data-service-chooser data-siret-input={props.siretInputId} data-engagement-input={props.engagementInputId} data-account={props.accountId ?? ''} data-enforce="true" data-field="serviceCode">
       <label for={id}>{props.label}</label>
       {structure && !props.readonly ? (
-        <>
-          {choices.length > 8 && <input type="search" class="service-filter" data-filter-for={id} placeholder={t('searchService')} aria-label={`${t('searchService')} (${props.label})`} />}
-          <select id={id} name={props.name} data-empty="null" aria-describedby={describedBy}>
-            {!structure.serviceRequired && <option value="">{t('noService')}</option>}
-            {current && (
-              <option value={current} selected disabled>
-                {`${current} : ${t('serviceRefused')}`}
-              </option>
-            )}
-            {choices.map((c) => (
-              <option value={c.code} selected={c.code === props.value} data-engagement={c.engagementRequired ? 'true' : undefined}>
-                {serviceChoiceText(c)[lang]}
-              </option>
-            ))}
-          </select>
-        </>
+        <ServiceSelect ctx={ctx} id={id} name={props.name} label={props.label} value={props.value} structure={structure} describedBy={describedBy} />
       ) : (
         <input type="text" id={id} name={props.name} value={props.value ?? ''} data-empty="null" aria-describedby={describedBy} readonly={props.readonly} />
       )}
       <span class="hint" id={`${id}-needs`} data-role="needs">
-        {needs ? needs[lang] : ''}
-        {!structure && !props.readonly ? t('directoryUnavailable') : ''}
+        {needsText(ctx, structure, !props.readonly)}
       </span>
     </div>
   )

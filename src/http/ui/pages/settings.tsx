@@ -17,7 +17,7 @@ function Toggle(props: { ctx: PageCtx; path: string; field: string; on: boolean;
     <form data-api={`PATCH ${props.path}`} class="inline">
       <Csrf ctx={props.ctx} />
       <input type="hidden" name={props.field} value={props.on ? 'false' : 'true'} data-type="boolean" />
-      <button type="submit" class="small secondary" aria-label={`${props.on ? t('disable') : t('enable')} : ${props.label}`}>{props.on ? t('disable') : t('enable')}</button>
+      <button type="submit" class="small secondary" aria-label={`${props.on ? t('disable') : t('enable')}${props.ctx.colon}${props.label}`}>{props.on ? t('disable') : t('enable')}</button>
     </form>
   )
 }
@@ -55,7 +55,7 @@ export function SettingsPage(props: { ctx: PageCtx; data: SettingsData }) {
                   <td class="hide-narrow">{routeText(a.submissionRoute)}</td>
                   <td>
                     {a.lastConnectionCheck ? (
-                      <span class={`badge ${a.lastConnectionCheck.ok ? 'ok' : 'bad'}`}>{a.lastConnectionCheck.ok ? t('check.ok') : t('error')} · {instant(a.lastConnectionCheck.at ?? a.lastConnectionCheck.checkedAt)}</span>
+                      <span class={`badge ${a.lastConnectionCheck.ok ? 'ok' : 'bad'}`}>{a.lastConnectionCheck.ok ? t('check.ok') : t('error')} · {instant(a.lastConnectionCheck.at ?? a.lastConnectionCheck.checkedAt, ctx.lang)}</span>
                     ) : '—'}
                   </td>
                   <td>
@@ -97,7 +97,7 @@ export function SettingsPage(props: { ctx: PageCtx; data: SettingsData }) {
                   <td class="break">{s.name}{typeof s.config.path === 'string' && <div class="muted break">{s.config.path}</div>}{s.lastError && <div class="problem">{s.lastError}</div>}</td>
                   <td>{kindText(s.kind)}</td>
                   <td>{yes(s.enabled)}</td>
-                  <td class="hide-narrow">{instant(s.lastScanAt)}</td>
+                  <td class="hide-narrow">{instant(s.lastScanAt, ctx.lang)}</td>
                   <td class="nowrap">
                     {s.kind !== 'push' && (
                       <form data-api={`POST /sources/${s.id}/scan`} class="inline">
@@ -202,7 +202,7 @@ export function SettingsPage(props: { ctx: PageCtx; data: SettingsData }) {
                   <td class="break">{k.name}</td>
                   <td>{(['viewer', 'operator', 'admin'] as const).includes(k.role as 'admin') ? t(`role.${k.role}` as WordKey) : k.role}</td>
                   <td><code>{k.prefix}…</code></td>
-                  <td class="hide-narrow">{instant(k.lastUsedAt)}</td>
+                  <td class="hide-narrow">{instant(k.lastUsedAt, ctx.lang)}</td>
                   <td>
                     {k.revokedAt ? <span class="badge">{t('revoked')}</span> : (
                       <form data-api={`DELETE /api-keys/${k.id}`} data-confirm={t('confirmRevoke')} class="inline"><Csrf ctx={ctx} /><button type="submit" class="small danger" aria-label={`${t('revoke')} ${k.name}`}>{t('revoke')}</button></form>

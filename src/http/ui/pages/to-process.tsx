@@ -34,17 +34,17 @@ function InvoiceCard(props: { ctx: PageCtx; inv: InvoiceItem; detail?: boolean; 
       </h3>
       {!props.detail && (
         <p>
-          <a href={`/ui/to-process/${inv.id}`} aria-label={`${t('seeInvoice')} : ${inv.invoiceNumber}`}>{t('seeInvoice')}</a>
+          <a href={`/ui/to-process/${inv.id}`} aria-label={`${t('seeInvoice')}${ctx.colon}${inv.invoiceNumber}`}>{t('seeInvoice')}</a>
           {inv.documentId ? ' (PDF)' : ''}
         </p>
       )}
       <p class="muted">
-        {statusLabel(ctx.lang, inv.status)} · {when(inv.statusAt)} · {t('invoiceDate')} {day(inv.invoiceDate)}
+        {statusLabel(ctx.lang, inv.status)} · {when(inv.statusAt, ctx.lang)} · {t('invoiceDate')} {day(inv.invoiceDate, ctx.lang)}
         {inv.serviceCode ? ` · ${t('serviceCode')} ${inv.serviceCode}` : ''}
       </p>
       {inv.statusComment && (
         <p>
-          <b>{t('statusComment')} :</b> {inv.statusComment}
+          <b>{t('statusComment')}{ctx.colon.trimEnd()}</b> {inv.statusComment}
         </p>
       )}
       {ctx.canAct && inv.status === 'SUSPENDUE' && (
@@ -102,7 +102,7 @@ export function ToProcessPage(props: { ctx: PageCtx; items: InvoiceItem[]; total
   const { t } = ctx
   return (
     <Layout ctx={ctx} tab="to-process" title={t('tab.to-process')}>
-      <p class="intro">{t('toProcessIntro')} {t('total')} : {props.total}</p>
+      <p class="intro">{t('toProcessIntro')} {t('total')}{ctx.colon}{props.total}</p>
       <div class="groups">
         {GROUPS.map((g) => {
           const group = items.filter((i) => i.status === g)
@@ -126,7 +126,7 @@ export function ToProcessDetailPage(props: { ctx: PageCtx; inv: InvoiceItem & { 
   const { t } = ctx
   const file = inv.documentId ? `${BRIDGE_BASE}/documents/${inv.documentId}/file` : null
   return (
-    <Layout ctx={ctx} tab="to-process" title={`${t('tab.to-process')} : ${inv.invoiceNumber}`}>
+    <Layout ctx={ctx} tab="to-process" title={`${t('tab.to-process')}${ctx.colon}${inv.invoiceNumber}`}>
       <p><a href="/ui/to-process">← {t('backToList')}</a></p>
       <div class="complete-grid">
         <section aria-labelledby="pdf-title">

@@ -1,9 +1,11 @@
 import type { PresentedDocument } from '../../api/present-document'
 import { FIELD_NAMES, ORIGIN_LABELS, type FieldOrigin } from '../../../domain/invoice-fields'
-import { amount, day, instant, type WordKey } from '../i18n'
+import { amount, dateInputValue, day, instant, type WordKey } from '../i18n'
 import { Csrf, FormMessage, Layout, type PageCtx } from '../layout'
 import { BRIDGE_BASE } from '../api-bridge'
 import { actorText } from '../describe'
+import { needsText, ServiceSelect } from './service-choice'
+import type { StructureServices } from '../../../domain/service-choices'
 
 type Doc = PresentedDocument
 
@@ -56,7 +58,7 @@ export function ToSubmitPage(props: { ctx: PageCtx; list: { items: Doc[]; nextCu
   return (
     <Layout ctx={ctx} tab="to-submit" title={t('tab.to-submit')}>
       <p class="intro">
-        {t('toSubmitIntro')} {t('total')} : {list.total}
+        {t('toSubmitIntro')} {t('total')}{ctx.colon}{list.total}
         {props.removed > 0 && (
           <>
             {' · '}
@@ -114,7 +116,7 @@ export function ToSubmitPage(props: { ctx: PageCtx; list: { items: Doc[]; nextCu
                     <td class="nowrap">{value(d, 'invoiceNumber') ?? '—'}</td>
                     <td class="break" data-col="recipient"><RecipientCell name={d.recipientName} label={value(d, 'recipientLabel')} siret={value(d, 'recipientSiret')} /></td>
                     <td class="num">{amount(value(d, 'amountGross'), value(d, 'currency') ?? 'EUR')}</td>
-                    <td class="nowrap hide-narrow">{instant(d.receivedAt)}</td>
+                    <td class="nowrap hide-narrow">{instant(d.receivedAt, ctx.lang)}</td>
                     <td>
                       <a class="button small" href={`/ui/to-submit/${d.id}`} aria-label={`${t('complete')} ${d.filename}`}>{t('complete')}</a>
                     </td>
@@ -133,18 +135,16 @@ export function ToSubmitPage(props: { ctx: PageCtx; list: { items: Doc[]; nextCu
   )
 }
 
-const inputKind = (f: string) => (f === 'invoiceDate' ? 'date' : 'text')
-
 const clockFormat = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit' })
 const clock = (iso: string) => clockFormat.format(new Date(iso))
 
-export function CompletePage(props: { ctx: PageCtx; doc: Doc }) {
-  const { ctx, doc } = props
+export function CompletePage(props: { ctx: PageCtx; doc: Doc; structure: StructureServices | null }) {
+  const { ctx, doc, structure } = props
   const { t, lang } = ctx
   const auto = doc.submission?.auto === true
   const held = doc.submission?.heldForPersonUntil ?? null
   const general = doc.problems.filter((p) => !p.field || !(FIELD_NAMES as readonly string[]).includes(p.field))
-  const title = `${t('completeTitle')} : ${doc.filename}`
+  const title = `${t('completeTitle')}${ctx.colon}${doc.filename}`
   return (
     <Layout ctx={ctx} tab="to-submit" title={title}>
       {/* data-live: refreshed in place from the server after a refused action (ui.js), typed values kept. */}
@@ -175,24 +175,45 @@ export function CompletePage(props: { ctx: PageCtx; doc: Doc }) {
                 const id = `f-${f}`
                 const origin = field?.value != null ? (ORIGIN_LABELS[field.origin as FieldOrigin]?.[lang] ?? field.origin) : t('origin.none')
                 const describedBy = `${id}-origin ${id}-problems`
+                const editable = ctx.canAct && doc.stage === 'to_submit'
+                const label = t(`field.${f}` as WordKey)
+                const invalid = problems.length ? 'true' : undefined
+                // Choices, not free text (issue 17, item 9): the service among the recipient's, the type among two.
+                const chooser = f === 'serviceCode' ? { 'data-service-chooser': true, 'data-siret-input': 'f-recipientSiret', 'data-engagement-input': 'f-engagementNumber', 'data-account': doc.accountId ?? '' } : {}
+                // Dates as the person's language writes them (JJ/MM/AAAA in French), read back by the API either way.
+                const value = f === 'invoiceDate' ? dateInputValue(field?.value, lang) : (field?.value ?? '')
                 return (
-                  <div class={`field${problems.length ? ' has-problem' : ''}`} data-field={f}>
-                    <label for={id}>{t(`field.${f}` as WordKey)}</label>
-                    <input
-                      type={inputKind(f) === 'date' ? 'text' : 'text'}
-                      id={id}
-                      name={`fields.${f}`}
-                      value={field?.value ?? ''}
-                      data-empty="null"
-                      inputmode={f.startsWith('amount') ? 'decimal' : undefined}
-                      placeholder={f === 'invoiceDate' ? 'AAAA-MM-JJ' : undefined}
-                      aria-invalid={problems.length ? 'true' : undefined}
-                      aria-describedby={describedBy}
-                      readonly={!ctx.canAct || doc.stage !== 'to_submit'}
-                    />
+                  <div class={`field${problems.length ? ' has-problem' : ''}`} data-field={f} {...chooser}>
+                    <label for={id}>{label}</label>
+                    {f === 'serviceCode' && editable && structure ? (
+                      <ServiceSelect ctx={ctx} id={id} name={`fields.${f}`} label={label} value={field?.value ?? null} structure={structure} describedBy={`${describedBy} ${id}-needs`} invalid={problems.length > 0} />
+                    ) : f === 'invoiceType' && editable ? (
+                      <select id={id} name={`fields.${f}`} data-empty="null" aria-invalid={invalid} aria-describedby={describedBy}>
+                        {!['FACTURE', 'AVOIR'].includes(value) && <option value={value} selected>{value || '—'}</option>}
+                        {(['FACTURE', 'AVOIR'] as const).map((k) => (
+                          <option value={k} selected={value === k}>{t(`invoiceType.${k}`)}</option>
+                        ))}
+                      </select>
+                    ) : (
+                      <input
+                        type="text"
+                        id={id}
+                        name={`fields.${f}`}
+                        value={value}
+                        data-empty="null"
+                        inputmode={f.startsWith('amount') ? 'decimal' : undefined}
+                        placeholder={f === 'invoiceDate' ? t('datePlaceholder') : undefined}
+                        aria-invalid={invalid}
+                        aria-describedby={describedBy}
+                        readonly={!editable}
+                      />
+                    )}
+                    {f === 'serviceCode' && (
+                      <span class="hint" id={`${id}-needs`} data-role="needs">{needsText(ctx, structure, editable)}</span>
+                    )}
                     <span class="origin" id={`${id}-origin`} data-live={`o-${f}`}>
-                      {t('origin')} : <b>{origin}</b>
-                      {f === 'invoiceDate' && field?.value ? ` · ${day(field.value)}` : ''}
+                      {t('origin')}{ctx.colon}<b>{origin}</b>
+                      {f === 'invoiceDate' && field?.value ? ` · ${day(field.value, ctx.lang)}` : ''}
                       {f.startsWith('amount') && field?.value ? ` · ${amount(field.value)}` : ''}
                     </span>
                     <span class="problems" id={`${id}-problems`} data-live={`p-${f}`} data-field-problems={f}>
@@ -231,7 +252,7 @@ export function RemovedPage(props: { ctx: PageCtx; list: { items: Doc[]; nextCur
   return (
     <Layout ctx={ctx} tab="to-submit" title={t('removedDocuments')}>
       <p><a href="/ui/to-submit">← {t('backToList')}</a></p>
-      <p class="intro">{t('removedIntro')} {t('total')} : {list.total}</p>
+      <p class="intro">{t('removedIntro')} {t('total')}{ctx.colon}{list.total}</p>
       {!ctx.isAdmin && <p class="muted">{t('restoreAdminOnly')}</p>}
       <form id="removed" data-needs-selection={ctx.lang === 'en' ? 'Select at least one document.' : 'Sélectionnez au moins un document.'}>
         <Csrf ctx={ctx} />
@@ -273,7 +294,7 @@ export function RemovedPage(props: { ctx: PageCtx; list: { items: Doc[]; nextCur
                     <td class="nowrap">{value(d, 'invoiceNumber') ?? '—'}</td>
                     <td class="break"><RecipientCell name={d.recipientName} label={value(d, 'recipientLabel')} siret={value(d, 'recipientSiret')} /></td>
                     <td class="num">{amount(value(d, 'amountGross'), value(d, 'currency') ?? 'EUR')}</td>
-                    <td class="nowrap">{instant(d.removedAt)}</td>
+                    <td class="nowrap">{instant(d.removedAt, ctx.lang)}</td>
                     <td class="break hide-narrow">{actorText(ctx.lang, d.removedBy) ?? '—'}</td>
                   </tr>
                 ))}

@@ -1,5 +1,5 @@
 import { INVOICE_STATUSES, STATUS_GROUPS } from '../../../domain/invoice-status'
-import { amount, day, instant, statusLabel, when, type WordKey } from '../i18n'
+import { amount, dateInputValue, day, instant, statusLabel, when, type WordKey } from '../i18n'
 import { actorText, describeEvent, statusGroupText } from '../describe'
 import { Csrf, FormMessage, Layout, type PageCtx } from '../layout'
 import { BRIDGE_BASE } from '../api-bridge'
@@ -45,7 +45,7 @@ function HistoryItem(props: { ctx: PageCtx; e: HistoryEvent }) {
       <b>{d.title}</b>
       <br />
       <span class="muted">
-        {instant(e.occurredAt)}
+        {instant(e.occurredAt, ctx.lang)}
         {who ? ` · ${ctx.t('by')} ${who}` : ''}
       </span>
       {d.detail && <div>{d.detail}</div>}
@@ -92,11 +92,11 @@ export function TrackingPage(props: {
         </div>
         <div class="field">
           <label for="f-from">{t('from')}</label>
-          <input type="date" id="f-from" name="from" value={filters.from ?? ''} />
+          <input type="text" id="f-from" name="from" value={dateInputValue(filters.from, ctx.lang)} placeholder={t('datePlaceholder')} inputmode="numeric" autocomplete="off" />
         </div>
         <div class="field">
           <label for="f-to">{t('to')}</label>
-          <input type="date" id="f-to" name="to" value={filters.to ?? ''} />
+          <input type="text" id="f-to" name="to" value={dateInputValue(filters.to, ctx.lang)} placeholder={t('datePlaceholder')} inputmode="numeric" autocomplete="off" />
         </div>
         <div class="field">
           <label for="f-sort">{t('sort')}</label>
@@ -125,7 +125,7 @@ export function TrackingPage(props: {
             <FormMessage />
           </form>
         )}
-        <span class="muted">{t('total')} : {list.total}</span>
+        <span class="muted">{t('total')}{ctx.colon}{list.total}</span>
       </div>
       <div class={`track-layout${panel ? ' with-panel' : ''}`}>
         <div>
@@ -159,8 +159,8 @@ export function TrackingPage(props: {
                       <td class="break" data-col="recipient"><RecipientCell name={i.recipientName} siret={i.recipientSiret} /></td>
                       <td class="hide-narrow hide-with-panel">{i.serviceCode ?? '—'}</td>
                       <td class="num">{amount(i.amountGross, i.currency)}</td>
-                      <td class="nowrap hide-narrow hide-with-panel">{day(i.invoiceDate)}</td>
-                      <td class="nowrap" data-col="depositedAt">{when(i.depositedAt)}</td>
+                      <td class="nowrap hide-narrow hide-with-panel">{day(i.invoiceDate, ctx.lang)}</td>
+                      <td class="nowrap" data-col="depositedAt">{when(i.depositedAt, ctx.lang)}</td>
                     </tr>
                   ))}
                 </tbody>
