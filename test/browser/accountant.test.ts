@@ -8,6 +8,7 @@ import { testEngines } from '../support/databases'
 import { SEED_STRUCTURES } from '../../src/sandbox'
 import { withLuhnDigit } from '../../src/domain/siret'
 import { chromiumMissing } from './chromium'
+import { invoicePdf } from '../support/invoice-pdf'
 import { openWorld, shot, type World } from './world'
 
 const missing = chromiumMissing()
@@ -273,8 +274,8 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
     await page.goto('/ui/to-submit')
     await page.locator(`tr[data-document-id="${red.id}"] input[name="ids"]`).check()
     await page.getByRole('button', { name: 'Déposer la sélection' }).click()
-    await expect.poll(() => page.locator('#flash').innerText()).toContain('selection-rouge.pdf : Document incomplet')
-    expect(await page.locator('#flash').innerText()).not.toMatch(TECHNICAL)
+    await expect.poll(() => page.locator('#bulk-text').innerText()).toContain('selection-rouge.pdf : Document incomplet')
+    expect(await page.locator('#bulk-text').innerText()).not.toMatch(TECHNICAL)
 
     // Every tab, in both languages: no technical word in what a person reads.
     for (const lang of ['fr', 'en'] as const) {
@@ -564,4 +565,50 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
     expect(await page.locator('tr[data-invoice-number="F-LANG-15"]').count()).toBe(0)
     await page.close()
   }, 60_000)
+  it('16. shows progress where work takes time and ends with a result to open: bulk submission, source scan, CSV export', async () => {
+    const accounts = (await (await w.s.api('/accounts')).json()) as { items: Array<{ id: string; isDemo: boolean }> }
+    const demo = accounts.items.find((a) => a.isDemo)!
+    expect((await w.s.api(`/accounts/${demo.id}`, { method: 'PATCH', json: { autoSubmit: false } })).status).toBe(200)
+    try {
+      await w.forgetMappings()
+      const a = await w.drop('lot-1.pdf', { seed: 1721, recipientIndex: 0, number: 'F-LOT-1', serviceCode: 'SERV_TECH', engagement: null })
+      const b = await w.drop('lot-2.pdf', { seed: 1722, recipientIndex: 0, number: 'F-LOT-2', serviceCode: 'SERV_TECH', engagement: null })
+      await w.forgetMappings()
+      const c = await w.drop('lot-3.pdf', { seed: 1723, recipientIndex: 1, number: 'F-LOT-3', serviceCode: null, engagement: null, serviceLabel: null })
+      expect([a.state, b.state, c.state]).toEqual(['ready', 'ready', 'incomplete'])
+      const page = await w.page()
+      for (const d of [a, b, c]) await page.locator(`tr[data-document-id="${d.id}"] input[name="ids"]`).check()
+      await page.getByRole('button', { name: 'Déposer la sélection' }).click()
+      const text = page.locator('#bulk-text')
+      await expect.poll(() => text.innerText(), { timeout: 30_000 }).toMatch(/^Terminé : 2 facture\(s\) déposée\(s\) ; 1 refusée\(s\) : lot-3\.pdf : Document incomplet/)
+      expect(await page.locator('#bulk-progress').evaluate((e) => (e as HTMLProgressElement).value)).toBe(3)
+      expect(await page.locator('#bulk-link').isVisible()).toBe(true)
+      if (w.engine === 'pglite') await shot(page, 'to-submit-bulk-fr')
+      await page.locator('#bulk-link').click()
+      await page.waitForURL('**/ui/tracking')
+      expect(await page.locator('tr[data-invoice-number="F-LOT-1"]').count()).toBe(1)
+
+      // A source scan: progress, then what it found, with a link to To submit.
+      writeFileSync(join(w.inbox, 'scan-16.pdf'), (await invoicePdf({ seed: 1724, recipientIndex: 1, number: 'F-SCAN-16', serviceCode: null, engagement: null, serviceLabel: null })).bytes)
+      await page.goto('/ui/settings')
+      const row = page.locator('tr[data-source-id]').filter({ hasText: 'inbox' })
+      await row.getByRole('button', { name: 'Analyser maintenant' }).click()
+      const message = row.locator('[data-role="form-message"]')
+      // (The folder watcher may have received the file already: then this scan finds nothing new.)
+      await expect.poll(() => message.innerText(), { timeout: 30_000 }).toMatch(/^Passage terminé : [01] document\(s\) reçu\(s\)/)
+      await w.s.until(async () => ((await (await w.s.api('/documents?tab=all&q=scan-16')).json()) as { total: number }).total === 1, 20_000, 'the scanned file received')
+      expect(await message.getByRole('link', { name: /Voir « À déposer »/ }).count()).toBe(1)
+
+      // The CSV export: a bar, then the file (downloaded, and a link to open it again).
+      await page.goto('/ui/tracking')
+      const download = page.waitForEvent('download')
+      await page.getByRole('button', { name: 'Exporter en CSV' }).click()
+      await download
+      expect(await page.locator('#export-status').innerText()).toMatch(/^Export prêt : \d+ ligne\(s\)\.$/)
+      expect(await page.locator('#export-link').isVisible()).toBe(true)
+      await page.close()
+    } finally {
+      await w.s.api(`/accounts/${demo.id}`, { method: 'PATCH', json: { autoSubmit: true } })
+    }
+  }, 90_000)
 })

@@ -17,7 +17,7 @@
 
 /**
  * One item of a batch answer (ok is there only in batch answers, not in plain listings).
- * @typedef {{ id: string, ok?: boolean, message?: string, code?: string }} BatchItem
+ * @typedef {{ id: string, ok?: boolean, status?: string, message?: string, code?: string }} BatchItem
  */
 
 /**
@@ -224,6 +224,99 @@
   }
 
   /**
+   * "Déposer la sélection": each queued document followed until Chorus Pro has answered, with a bar, then
+   * what happened (submitted, refused with the reason, still waiting) and a link to Tracking.
+   * @param {BatchItem[]} items
+   */
+  async function followSubmissions(items) {
+    const box = document.getElementById('bulk-status')
+    const bar = document.getElementById('bulk-progress')
+    const text = document.getElementById('bulk-text')
+    const link = document.getElementById('bulk-link')
+    if (!box || !(bar instanceof HTMLProgressElement) || !text || !(link instanceof HTMLAnchorElement)) return false
+    const name = (/** @type {string} */ id) => { const row = document.querySelector('tr[data-document-id="' + id + '"]'); return (row instanceof HTMLElement && row.dataset.filename) || say('un document', 'a document') }
+    const queued = items.filter((i) => i.ok && i.status === 'queued').map((i) => i.id)
+    let submitted = items.filter((i) => i.ok && i.status !== 'queued').length
+    for (const i of items) if (i.ok && i.status !== 'queued') document.querySelector('tr[data-document-id="' + i.id + '"]')?.remove()
+    /** @type {string[]} */
+    const refused = items.filter((i) => !i.ok).map((i) => name(i.id) + say(' : ', ': ') + (i.message || '').replace(/\.$/, ''))
+    const total = items.length
+    box.hidden = false
+    link.hidden = true
+    bar.max = total
+    /** @type {Set<string>} */
+    const pending = new Set(queued)
+    const show = () => {
+      bar.value = total - pending.size
+      text.textContent = say('Dépôt en cours : ', 'Submitting: ') + (total - pending.size) + ' / ' + total
+    }
+    show()
+    const deadline = Date.now() + 3 * 60_000
+    while (pending.size && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 800))
+      for (const id of Array.from(pending)) {
+        /** @type {{ state: string, stage: string, error: { message: string } | null }} */
+        let d
+        try { d = await answerOf(await fetch(base + '/documents/' + encodeURIComponent(id), { credentials: 'same-origin' })) } catch { continue }
+        if (d.state === 'submitted') {
+          submitted++
+          pending.delete(id)
+          // Gone from To submit, as a reload would show.
+          document.querySelector('tr[data-document-id="' + id + '"]')?.remove()
+        } else if (d.state === 'error' || (d.stage === 'to_submit' && d.state !== 'ready')) { refused.push(name(id) + say(' : ', ': ') + ((d.error && d.error.message) || say('refusé', 'refused')).replace(/\.$/, '')); pending.delete(id) }
+      }
+      show()
+    }
+    bar.value = total - pending.size
+    const parts = [submitted + say(' facture(s) déposée(s)', ' invoice(s) submitted')]
+    if (refused.length) parts.push(refused.length + say(' refusée(s) : ', ' refused: ') + refused.join(say(' ; ', '; ')))
+    if (pending.size) parts.push(pending.size + say(' en attente de Chorus Pro (le dépôt sera retenté)', ' waiting for Chorus Pro (the submission will be retried)'))
+    text.textContent = (say('Terminé : ', 'Done: ') + parts.join(say(' ; ', '; '))).replace(/\.$/, '') + '.'
+    box.className = 'alert ' + (refused.length || pending.size ? 'bad' : 'ok')
+    link.hidden = submitted === 0
+    return true
+  }
+
+  /**
+   * "Analyser maintenant": the scan followed until the source records it, then what it found, with a link
+   * to To submit.
+   * @typedef {{ id: string, lastScanAt: string | null, lastScanStats: Record<string, number> | null, scanPending: boolean, lastError: string | null }} SourceState
+   * @param {HTMLFormElement} form @param {number} since
+   */
+  async function followScan(form, since) {
+    const out = find(form, '[data-role="form-message"]')
+    const id = form.dataset.sourceId
+    if (!out || !id) return false
+    out.className = 'alert ok'
+    out.textContent = say('Passage en cours…', 'Scanning…')
+    const deadline = Date.now() + 3 * 60_000
+    while (Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 700))
+      /** @type {{ items: SourceState[] }} */
+      let list
+      try { list = await answerOf(await fetch(base + '/sources', { credentials: 'same-origin' })) } catch { continue }
+      const s = list.items.find((x) => x.id === id)
+      if (!s || s.scanPending || !s.lastScanAt || Date.parse(s.lastScanAt) < since - 2000) continue
+      const st = s.lastScanStats || {}
+      out.textContent = say('Passage terminé : ', 'Scan done: ') + (st.received || 0) + say(' document(s) reçu(s)', ' document(s) received') +
+        (st.duplicates ? say(', ' + st.duplicates + ' déjà connu(s)', ', ' + st.duplicates + ' already known') : '') +
+        (st.refused ? say(', ' + st.refused + ' refusé(s)', ', ' + st.refused + ' refused') : '') +
+        (s.lastError ? say('. Problème : ', '. Problem: ') + s.lastError : '.')
+      out.className = 'alert ' + (s.lastError ? 'bad' : 'ok')
+      {
+        // The watcher may have taken a new file before this scan: the list is the place to look either way.
+        const a = document.createElement('a')
+        a.href = '/ui/to-submit'
+        a.textContent = say(' Voir « À déposer »', ' See “To submit”')
+        out.appendChild(a)
+      }
+      return true
+    }
+    out.textContent = say('Le passage prend du temps : il continue, revenez dans un moment.', 'The scan is taking a while: it goes on, come back in a moment.')
+    return true
+  }
+
+  /**
    * A status sync a person asked for: progress while it runs, then what changed, never "done" before it is.
    * @typedef {{ state: 'waiting' | 'running' | 'done' | 'failed', retryAt: string | null, changed: number | null, discovered: number | null }} SyncProgress
    * @param {string} jobId
@@ -295,6 +388,7 @@
     }
     if (question && !window.confirm(question)) return
     const [method, path] = spec.split(' ')
+    const startedAt = Date.now()
     /** @type {Record<string, string>} */
     const headers = { 'x-csrf-token': csrf, accept: 'application/json' }
     /** @type {FormData | string | undefined} */
@@ -350,6 +444,11 @@
       setTimeout(() => location.reload(), 900)
       return
     }
+    if (then === 'follow-submissions' && data && Array.isArray(data.items) && (await followSubmissions(data.items))) {
+      form.querySelectorAll('input[name="ids"]:checked').forEach((b) => { if (b instanceof HTMLInputElement) b.checked = false })
+      return
+    }
+    if (then === 'follow-scan' && (await followScan(form, startedAt))) return
     if (then === 'follow-sync' && data && data.jobId) {
       await followSync(data.jobId)
       return

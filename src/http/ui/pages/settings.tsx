@@ -100,9 +100,10 @@ export function SettingsPage(props: { ctx: PageCtx; data: SettingsData }) {
                   <td class="hide-narrow">{instant(s.lastScanAt, ctx.lang)}</td>
                   <td class="nowrap">
                     {s.kind !== 'push' && (
-                      <form data-api={`POST /sources/${s.id}/scan`} class="inline">
+                      <form data-api={`POST /sources/${s.id}/scan`} data-then="follow-scan" data-source-id={s.id} class="inline">
                         <Csrf ctx={ctx} />
                         <button type="submit" class="small" data-no-body="true">{t('scanNow')}</button>
+                        <FormMessage />
                       </form>
                     )}{' '}
                     <Toggle ctx={ctx} path={`/sources/${s.id}`} field="enabled" on={s.enabled} label={s.name} />

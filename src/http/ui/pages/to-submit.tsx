@@ -70,12 +70,17 @@ export function ToSubmitPage(props: { ctx: PageCtx; list: { items: Doc[]; nextCu
         <Csrf ctx={ctx} />
         {ctx.canAct && (
           <div class="toolbar" role="group" aria-label={t('actions')}>
-            <button type="submit" data-api="POST /documents/submit" data-confirm={t('confirmSubmit')}>{t('submitSelection')}</button>
+            <button type="submit" data-api="POST /documents/submit" data-confirm={t('confirmSubmit')} data-then="follow-submissions">{t('submitSelection')}</button>
             <button type="submit" class="secondary" data-api="POST /documents/reprocess" data-confirm={t('confirmReprocess')}>{t('reprocessSelection')}</button>
             <button type="submit" class="danger" data-api="POST /documents/remove" data-confirm={t('confirmRemove')}>{t('removeSelection')}</button>
           </div>
         )}
         <FormMessage />
+        <div id="bulk-status" class="alert ok" role="status" aria-live="polite" hidden>
+          <progress id="bulk-progress" max={1} value={0} aria-label={t('submitting')}></progress> <span id="bulk-text"></span>{' '}
+          <a id="bulk-link" href="/ui/tracking" hidden>{t('seeTracking')}</a>{' '}
+          <a href="/ui/to-submit">{t('refreshList')}</a>
+        </div>
         {list.items.length === 0 ? (
           <p>{t('noDocuments')}</p>
         ) : (
