@@ -1,5 +1,5 @@
 /// <reference lib="dom" />
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -7,7 +7,7 @@ import { sql } from 'kysely'
 import { testEngines } from '../support/databases'
 import { SEED_STRUCTURES } from '../../src/sandbox'
 import { withLuhnDigit } from '../../src/domain/siret'
-import { chromiumMissing } from './chromium'
+import { chromiumMissing, newContext } from './chromium'
 import { invoicePdf } from '../support/invoice-pdf'
 import { openWorld, shot, type World } from './world'
 
@@ -611,4 +611,61 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
       await w.s.api(`/accounts/${demo.id}`, { method: 'PATCH', json: { autoSubmit: true } })
     }
   }, 90_000)
+  it('17. opens on its own: /ui offers a sign-in page (an API key gives the same session a ticket gives), and the sample invoices fill every tab', async () => {
+    const context = await newContext(w.browser, w.s.url)
+    const page = await context.newPage()
+    await page.goto('/ui')
+    expect(new URL(page.url()).pathname).toBe('/ui/sign-in')
+    expect(await page.locator('h1').innerText()).toBe('Se connecter')
+    await page.getByLabel('Clé d’API').fill('cpk_not_a_key')
+    await page.getByRole('button', { name: 'Se connecter' }).click()
+    expect(await page.locator('.alert.bad').innerText()).toMatch(/n’est pas reconnue/)
+    if (w.engine === 'pglite') await shot(page, 'sign-in-fr')
+    await page.getByLabel('Clé d’API').fill(w.s.adminKey)
+    await page.getByRole('button', { name: 'Se connecter' }).click()
+    await page.waitForURL('**/ui/to-submit')
+    expect(await page.locator('h1').innerText()).toBe('À déposer')
+    // The session is a real one: actions carry its CSRF token and work.
+    expect((await page.goto('/ui/settings'))!.status()).toBe(200)
+
+    // An expired or missing session leads to the sign-in page, then back where the person was going.
+    const other = await newContext(w.browser, w.s.url, { locale: 'en-GB' })
+    const p2 = await other.newPage()
+    const res = await p2.goto('/ui/tracking')
+    expect(res!.status()).toBe(401)
+    await p2.getByRole('link', { name: 'Sign in with an API key' }).click()
+    expect(await p2.locator('h1').innerText()).toBe('Sign in')
+    await p2.getByLabel('API key').fill(w.s.adminKey)
+    await p2.getByRole('button', { name: 'Sign in' }).click()
+    await p2.waitForURL('**/ui/tracking')
+    expect(await p2.locator('h1').innerText()).toBe('Tracking')
+    // A form posted from elsewhere (no token of ours) signs nobody in.
+    const forged = await fetch(`${w.s.url}/ui/sign-in`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ key: w.s.adminKey, token: 'x' }), redirect: 'manual' })
+    expect(forged.status).toBe(400)
+    expect(forged.headers.get('set-cookie') ?? '').not.toContain('cpc_ui=')
+    await other.close()
+
+    // The samples of README "Try it", with the sandbox's clock running: every tab fills.
+    await w.forgetMappings()
+    await w.s.sandbox('/clock', { method: 'POST', json: { paused: false, stepMs: 300 } })
+    try {
+      for (const f of readdirSync(join(process.cwd(), 'samples'))) copyFileSync(join(process.cwd(), 'samples', f), join(w.inbox, f))
+      const sources = (await (await w.s.api('/sources')).json()) as { items: Array<{ id: string; kind: string }> }
+      await w.s.api(`/sources/${sources.items.find((x) => x.kind === 'folder')!.id}/scan`, { method: 'POST' })
+      const byNumber = async () => Object.fromEntries(((await (await w.s.api('/invoices?q=F-2026-&limit=50')).json()) as { items: Array<{ invoiceNumber: string; status: string }> }).items.map((i) => [i.invoiceNumber, i.status]))
+      await w.s.until(async () => Object.keys(await byNumber()).length === 4, 30_000, 'four samples submitted')
+      await w.s.until(async () => {
+        await w.sync()
+        const s = await byNumber()
+        return s['F-2026-0001'] === 'MISE_EN_PAIEMENT' && s['F-2026-RECYCL-0003'] === 'A_RECYCLER' && s['F-2026-SUSPEN-0004'] === 'SUSPENDUE' && s['F-2026-REJET-0005'] === 'REJETEE'
+      }, 40_000, 'the samples through the sandbox')
+      await page.goto('/ui/to-submit')
+      expect(await page.locator('tr[data-filename="facture-F-2026-0002-sans-service.pdf"] [data-state="incomplete"]').count()).toBe(1)
+      await page.goto('/ui/to-process')
+      for (const g of ['A_RECYCLER', 'SUSPENDUE', 'REJETEE']) expect(await page.locator(`section[data-group="${g}"] article`).count(), g).toBeGreaterThan(0)
+    } finally {
+      await w.s.sandbox('/clock', { method: 'POST', json: { paused: true } })
+    }
+    await context.close()
+  }, 120_000)
 })

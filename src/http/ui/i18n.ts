@@ -27,6 +27,13 @@ const words = {
   forbidden: ['Accès refusé', 'Access denied'],
   forbiddenText: ['Cette page demande le rôle administrateur.', 'This page needs the admin role.'],
   error: ['Erreur', 'Error'],
+  signIn: ['Se connecter', 'Sign in'],
+  signInIntro: ['Ouvrez les onglets du connecteur avec une clé d’API : celle de l’administrateur (affichée au premier démarrage, et dans DATA_DIR/admin.key) ou une clé créée dans Paramètres.', 'Open the connector’s tabs with an API key: the administrator’s (shown at the first start, and in DATA_DIR/admin.key) or a key made in Settings.'],
+  apiKey: ['Clé d’API', 'API key'],
+  apiKeyHint: ['Elle commence par cpk_. Le navigateur ne la garde pas : la session se ferme après huit heures sans activité.', 'It starts with cpk_. The browser does not keep it: the session closes after eight hours without activity.'],
+  signInRefused: ['Cette clé n’est pas reconnue, ou elle a été révoquée. Vérifiez-la et recommencez.', 'This key is not recognised, or it was revoked. Check it and try again.'],
+  signInExpired: ['Le formulaire a expiré : recommencez.', 'The form has expired: try again.'],
+  signInLink: ['Se connecter avec une clé d’API', 'Sign in with an API key'],
   // To submit
   toSubmitIntro: ['Factures reçues, en attente de dépôt. Vert : complète ; rouge : il manque quelque chose.', 'Invoices received and waiting to be submitted. Green: complete; red: something is missing.'],
   state: ['État', 'State'],

@@ -89,7 +89,7 @@ export function Layout(props: { ctx: PageCtx; tab: Tab | null; title: string; ch
 }
 
 /** A page for a person without a usable session or right: plain, in their language. */
-export function MessagePage(props: { lang: Lang; title: string; text: string }) {
+export function MessagePage(props: { lang: Lang; title: string; text: string; link?: { href: string; text: string } }) {
   return (
     <html lang={props.lang}>
       <head>
@@ -102,6 +102,7 @@ export function MessagePage(props: { lang: Lang; title: string; text: string }) 
         <main id="main">
           <h1>{props.title}</h1>
           <p class="alert bad" role="alert">{props.text}</p>
+          {props.link && <p><a href={props.link.href}>{props.link.text}</a></p>}
         </main>
       </body>
     </html>

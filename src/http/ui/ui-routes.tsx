@@ -1,4 +1,10 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { Hono, type Context, type MiddlewareHandler } from 'hono'
+import { deleteCookie, getCookie, setCookie } from 'hono/cookie'
+import type { Lang } from '../../domain/localized'
+import { findActiveApiKey } from '../../db/api-keys'
+import { createUiTicket, findUiSession } from '../../db/ui-sessions'
+import { SignInPage } from './pages/sign-in'
 import type { ContentfulStatusCode } from 'hono/utils/http-status'
 import type { OpenAPIHono } from '@hono/zod-openapi'
 import type { Database } from '../../db/database'
@@ -8,7 +14,7 @@ import { IMMUTABLE, REVALIDATE, serveAsset, UI_ASSETS } from './assets'
 import { BRIDGE_BASE, callApi, createApiBridge, type ApiBridge } from './api-bridge'
 import { t, typedDate } from './i18n'
 import { MessagePage, pageCtx, TABS, type PageCtx } from './layout'
-import { requireUiSession, setSessionCookie, uiLang, type UiEnv } from './ui-session'
+import { requireUiSession, SESSION_COOKIE, setSessionCookie, uiLang, type UiEnv } from './ui-session'
 import { CompletePage, RemovedPage, ToSubmitPage } from './pages/to-submit'
 import { ToProcessDetailPage, ToProcessPage, type InvoiceItem } from './pages/to-process'
 import { TRACKING_FILTERS, TrackingPage, type TrackingFilters } from './pages/tracking'
@@ -51,9 +57,15 @@ async function render(c: Context, page: unknown, status: ContentfulStatusCode = 
   return c.html(`<!doctype html>${await (page as Promise<string> | string)}`, status)
 }
 
-function message(c: Context, status: 401 | 403 | 404 | 500 | 502, title: string, text: string) {
-  return render(c, <MessagePage lang={c.get('lang') ?? uiLang(c)} title={title} text={text} />, status)
+function message(c: Context, status: 401 | 403 | 404 | 500 | 502, title: string, text: string, link?: { href: string; text: string }) {
+  return render(c, <MessagePage lang={c.get('lang') ?? uiLang(c)} title={title} text={text} link={link} />, status)
 }
+
+const SIGN_IN_COOKIE = 'cpc_signin'
+const sameText = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b))
+/** Only a page of the tabs, never another site: `next` comes from a query string. */
+const safeNext = (v: unknown) => (typeof v === 'string' && /^\/ui\/[a-z-]+(\/[0-9a-z-]+)?(\?[^\s]*)?$/.test(v) && !v.startsWith('/ui/api') ? v : '/ui/to-submit')
+const secureCookie = (c: Context) => new URL(c.req.url).protocol === 'https:' || c.req.header('x-forwarded-proto') === 'https'
 
 function ctxOf(c: Context<UiEnv>): PageCtx {
   const ui = c.get('ui')
@@ -91,13 +103,52 @@ export function uiRoutes(opts: UiRoutesOptions) {
     const tab = (TABS as readonly string[]).includes(redeemed.tab ?? '') ? redeemed.tab : 'to-submit'
     return c.redirect(`/ui/${tab}`, 303)
   })
-  app.get('/ui', (c) => c.redirect('/ui/to-submit', 303))
+  // Without a host, the tabs open with an API key (issue 17, item 17): the same session a ticket gives.
+  const signInPage = (c: Context, lang: Lang, error: string | null, status: 200 | 400 | 401 | 403, next: string) => {
+    const token = randomBytes(24).toString('base64url')
+    setCookie(c, SIGN_IN_COOKIE, token, { path: '/ui/sign-in', httpOnly: true, sameSite: 'Strict', secure: secureCookie(c), maxAge: 15 * 60 })
+    return render(c, <SignInPage lang={lang} token={token} error={error} next={next} />, status)
+  }
+  app.get('/ui/sign-in', (c) => signInPage(c, uiLang(c), null, 200, safeNext(c.req.query('next'))))
+  app.post('/ui/sign-in', async (c) => {
+    const form = await c.req.parseBody()
+    const lang: Lang = form.lang === 'en' ? 'en' : form.lang === 'fr' ? 'fr' : uiLang(c)
+    const next = safeNext(form.next)
+    const cookie = getCookie(c, SIGN_IN_COOKIE)
+    const origin = c.req.header('origin')
+    const host = c.req.header('x-forwarded-host') ?? c.req.header('host') ?? new URL(c.req.url).host
+    let originHost: string | undefined
+    try { originHost = origin ? new URL(origin).host : undefined } catch { originHost = 'invalid' }
+    // A form post carries Origin "null" under Referrer-Policy no-referrer: then the token and its SameSite=Strict cookie are the check.
+    if (origin && origin !== 'null' && originHost !== host) return signInPage(c, lang, t(lang, 'signInExpired'), 403, next)
+    if (!cookie || typeof form.token !== 'string' || !sameText(cookie, form.token)) return signInPage(c, lang, t(lang, 'signInExpired'), 400, next)
+    const key = typeof form.key === 'string' ? form.key.trim() : ''
+    const found = key && key.length <= 200 ? await findActiveApiKey(db, key) : undefined
+    if (!found) {
+      // A wrong key costs a moment, so that guessing is slow.
+      await new Promise((r) => setTimeout(r, 400))
+      return signInPage(c, lang, t(lang, 'signInRefused'), 401, next)
+    }
+    const { ticket } = await createUiTicket(db, { apiKeyId: found.id, lang })
+    const redeemed = await redeemUiTicket(db, ticket)
+    if (!redeemed) return signInPage(c, lang, t(lang, 'signInExpired'), 400, next)
+    deleteCookie(c, SIGN_IN_COOKIE, { path: '/ui/sign-in' })
+    setSessionCookie(c, redeemed.session, redeemed.expiresAt)
+    return c.redirect(next, 303)
+  })
+  // With a session, the first tab; without, the sign-in page.
+  app.get('/ui', async (c) => {
+    const cookie = getCookie(c, SESSION_COOKIE)
+    const session = cookie ? await findUiSession(db, cookie) : undefined
+    return c.redirect(session ? '/ui/to-submit' : '/ui/sign-in', 303)
+  })
 
   app.route(BRIDGE_BASE, bridge)
 
   const session = requireUiSession(db, (c) => {
     const lang = uiLang(c)
-    return message(c, 401, t(lang, 'sessionExpired'), t(lang, 'sessionExpiredText'))
+    const next = safeNext(new URL(c.req.url).pathname + new URL(c.req.url).search)
+    return message(c, 401, t(lang, 'sessionExpired'), t(lang, 'sessionExpiredText'), { href: `/ui/sign-in?${new URLSearchParams({ lang, next })}`, text: t(lang, 'signInLink') })
   })
   const api = <T = any,>(c: Context<UiEnv>, path: string) => callApi<T>(bridge, c, path)
   /** The recipient's entry in the directory (daily cache), or null when it cannot be read. */
