@@ -215,6 +215,36 @@ function recipientLabel(ctx: Ctx): FieldValue | null {
     const inBlock = recipientHeaders.some((h) => sameBlock(h, c))
     return field(c.cell.text, inBlock ? 0.75 : 0.5)
   }
+  // The common block "Destinataire / Mairie de … / Services techniques / SIRET …" (issue 17, item 6): the
+  // name printed under the recipient header is the label a mapping is made for.
+  for (const h of recipientHeaders) {
+    const name = nameUnder(ctx, h)
+    if (name) return field(name, 0.7)
+  }
+  return null
+}
+
+/** An address, an identifier or an amount line: not a name. */
+const NOT_A_NAME = /^(\d|siret|siren|tva|vat|tel|t[eé]l[eé]phone|fax|e-?mail|courriel|iban|bic|n° |no\b|code|ref)|@|\b(rue|avenue|boulevard|bd|place|quai|chemin|route|allee|impasse|cedex|bp)\b|\b\d{5}\b/
+
+/**
+ * The first line under a recipient header ("Destinataire", "Client", "Facturé à", "Bill to") that reads as a
+ * name: in the header's column, a few lines down, with letters, not an address or an identifier. A header
+ * with its value on the same line ("Client : Mairie de Lyon") gives that value.
+ */
+function nameUnder(ctx: Ctx, header: Cursor): string | null {
+  const inline = /^[^:]{2,40}:\s*(.+)$/.exec(header.cell.text)
+  if (inline && /\p{L}{3}/u.test(inline[1]!) && !NOT_A_NAME.test(fold(inline[1]!.trim()))) return inline[1]!.trim()
+  if (header.cell.text.replace(/[\s:]+$/, '').length > 30) return null
+  const below = ctx.cursors
+    .filter((c) => c.line.page === header.line.page && c.lineIndex > header.lineIndex && c.lineIndex <= header.lineIndex + 3 && Math.abs(c.cell.x - header.cell.x) < 40)
+    .sort((a, b) => a.lineIndex - b.lineIndex)
+  for (const c of below) {
+    const text = c.cell.text.trim()
+    if (RECIPIENT_HEADER.test(c.folded) || SUPPLIER_HEADER.test(c.folded)) return null
+    if (text.length < 3 || text.length > 80 || !/\p{L}{3}/u.test(text) || NOT_A_NAME.test(c.folded)) continue
+    return text
+  }
   return null
 }
 

@@ -129,7 +129,8 @@ export function expectedFields(s: InvoiceSpec): Partial<Record<FieldName, string
     amountGross: s.gross,
     amountDue: s.due,
   }
-  if (s.serviceLabel) out.recipientLabel = s.serviceLabel
+  // The printed service when there is one, else the name under the recipient header (issue 17, item 6).
+  out.recipientLabel = s.serviceLabel ?? s.recipient.name
   if (s.serviceCode) out.serviceCode = s.serviceCode
   if (s.engagement) out.engagementNumber = s.engagement
   return out
