@@ -9,7 +9,7 @@ import { SEED_STRUCTURES } from '../../src/sandbox'
 import { withLuhnDigit } from '../../src/domain/siret'
 import { chromiumMissing, newContext } from './chromium'
 import { invoicePdf } from '../support/invoice-pdf'
-import { openWorld, shot, type World } from './world'
+import { axeViolations, describeViolations, expectNoOverflow, openWorld, shot, type World } from './world'
 
 const missing = chromiumMissing()
 if (missing) console.warn(missing)
@@ -668,4 +668,105 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
     }
     await context.close()
   }, 120_000)
+  it('6. reads the recipient name of a common recipient block, so a saved mapping applies (and Reprocess uses it)', async () => {
+    await w.forgetMappings()
+    const MINISTRY = SEED_STRUCTURES[4]!
+    const doc = await w.drop('bloc-destinataire.pdf', { seed: 1706, recipientIndex: 4, number: 'F-BLOC-6', serviceCode: null, engagement: null, serviceLabel: null })
+    expect(doc.state).toBe('incomplete')
+    expect(doc.fields.recipientLabel).toMatchObject({ value: MINISTRY.name, origin: 'text' })
+    // A mapping for that printed name: the document is checked again with it, and goes.
+    const page = await w.page({ tab: 'recipients' })
+    await page.getByLabel('Libellé', { exact: true }).fill(MINISTRY.name)
+    await page.getByLabel('SIRET', { exact: true }).fill(MINISTRY.siret)
+    await page.getByLabel('Service', { exact: true }).fill('DAF')
+    await page.getByLabel('Engagement', { exact: true }).fill('EJ-2026-0006')
+    await page.getByRole('button', { name: 'Ajouter' }).click()
+    await expect.poll(() => page.locator('#flash').innerText()).toContain('Enregistré')
+    await w.s.until(async () => (await w.doc(doc.id)).fields.serviceCode?.value === 'DAF', 20_000, 'the mapping applied')
+    const after = await w.doc(doc.id)
+    expect(after.fields.serviceCode).toMatchObject({ value: 'DAF', origin: 'mapping' })
+    expect(after.fields.engagementNumber).toMatchObject({ value: 'EJ-2026-0006', origin: 'mapping' })
+    // Reprocess reads the PDF again and keeps the mapping's values.
+    await page.goto('/ui/to-submit')
+    if (await page.locator(`tr[data-document-id="${doc.id}"]`).count()) {
+      await page.locator(`tr[data-document-id="${doc.id}"] input[name="ids"]`).check()
+      await page.getByRole('button', { name: 'Réanalyser la sélection' }).click()
+      await expect.poll(() => page.locator('#flash').innerText()).toContain('1 document(s) traité(s)')
+      await w.s.until(async () => ['ready', 'submitted'].includes((await w.doc(doc.id)).state), 30_000, 'reprocessed')
+      expect((await w.doc(doc.id)).fields.serviceCode).toMatchObject({ value: 'DAF', origin: 'mapping' })
+    }
+    await page.close()
+  }, 60_000)
+  it('is accessible (axe-core: no serious or critical violation) on every tab and page, in French and English, with a screenshot of each', async () => {
+    // Something on every tab: a red and a submitted document, an invoice to process, a removed document, a mapping.
+    await w.forgetMappings()
+    const red = await w.drop('a11y-rouge.pdf', { seed: 1731, recipientIndex: 1, number: 'F-A11Y-1', serviceCode: null, engagement: null, serviceLabel: null })
+    const ok = await w.drop('a11y-verte.pdf', { seed: 1732, recipientIndex: 0, number: 'F-A11Y-2', serviceCode: 'SERV_TECH', engagement: null })
+    await w.s.until(async () => (await w.doc(ok.id)).invoiceId, 20_000, 'submitted by the demo account')
+    const invoiceId = (await w.doc(ok.id)).invoiceId!
+    const inv = (await (await w.s.api(`/invoices/${invoiceId}`)).json()) as { chorusInvoiceId: string }
+    await w.s.sandbox(`/invoices/${inv.chorusInvoiceId}/status`, { method: 'POST', json: { status: 'A_RECYCLER', comment: 'Code service erroné' } })
+    await w.sync()
+    await w.s.api('/recipients', { method: 'POST', json: { label: 'Mairie Accessible', recipientSiret: OPEN.siret, serviceCode: 'SERV_TECH' } })
+    const gone = await w.drop('a11y-retiree.pdf', { seed: 1733, recipientIndex: 5, number: 'F-A11Y-3' })
+    await w.s.api('/documents/remove', { method: 'POST', json: { ids: [gone.id] } })
+
+    const pages = [
+      ['to-submit', '/ui/to-submit'],
+      ['complete', `/ui/to-submit/${red.id}`],
+      ['removed', '/ui/to-submit/removed'],
+      ['to-process', '/ui/to-process'],
+      ['to-process-detail', `/ui/to-process/${invoiceId}`],
+      ['tracking', `/ui/tracking?show=${invoiceId}`],
+      ['recipients', '/ui/recipients'],
+      ['settings', '/ui/settings'],
+    ] as const
+    const failures: string[] = []
+    // The checker does find what it is for: a field without a label, and grey on grey text.
+    {
+      const probe = await w.page()
+      await probe.evaluate(() => {
+        document.querySelector('main')!.insertAdjacentHTML('beforeend', '<input type="text" id="probe-unlabelled"><p id="probe-contrast">texte pâle</p>')
+        // (An inline style attribute is refused by the pages' CSP; the CSSOM is not.)
+        const p = document.getElementById('probe-contrast')!
+        p.style.color = '#bbbbbb'
+        p.style.background = '#ffffff'
+      })
+      const probed = (await axeViolations(probe)).map((v) => v.id)
+      expect(probed).toEqual(expect.arrayContaining(['label', 'color-contrast']))
+      await probe.close()
+    }
+    for (const lang of ['fr', 'en'] as const) {
+      const page = await w.page({ lang, width: 1366 })
+      for (const [name, path] of pages) {
+        await page.goto(`${path}${path.includes('?') ? '&' : '?'}lang=${lang}`)
+        expect(await page.locator('h1').count(), `${name} ${lang}`).toBe(1)
+        await expectNoOverflow(page)
+        const vs = await axeViolations(page)
+        if (vs.length) failures.push(`${name} (${lang}):\n${describeViolations(vs)}`)
+        if (w.engine === 'pglite') {
+          if (name === 'complete' || name === 'to-process-detail') await page.waitForTimeout(1200) // the PDF viewer draws a moment later
+          await shot(page, `tab-${name}-${lang}`)
+        }
+      }
+      // Keyboard: the skip link comes first and takes focus to the content.
+      await page.goto(`/ui/to-submit?lang=${lang}`)
+      await page.keyboard.press('Tab')
+      expect(await page.evaluate(() => document.activeElement?.className)).toBe('skip')
+      await page.close()
+    }
+    // The pages without a session: sign-in and the expired-session message.
+    for (const lang of ['fr', 'en'] as const) {
+      const context = await newContext(w.browser, w.s.url, { locale: lang === 'en' ? 'en-GB' : 'fr-FR' })
+      const p = await context.newPage()
+      for (const [name, path] of [['sign-in', `/ui/sign-in?lang=${lang}`], ['session-expired', `/ui/tracking?lang=${lang}`]] as const) {
+        await p.goto(path)
+        const vs = await axeViolations(p)
+        if (vs.length) failures.push(`${name} (${lang}):\n${describeViolations(vs)}`)
+        if (w.engine === 'pglite') await shot(p, `page-${name}-${lang}`)
+      }
+      await context.close()
+    }
+    expect(failures, failures.join('\n\n')).toEqual([])
+  }, 180_000)
 })

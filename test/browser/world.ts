@@ -1,5 +1,6 @@
 /// <reference lib="dom" />
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { expect } from 'vitest'
@@ -148,6 +149,29 @@ export async function shot(page: Page, name: string): Promise<string> {
   const path = join(SHOTS, `${name}.png`)
   await page.screenshot({ path, fullPage: true })
   return path
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8')
+
+export interface AxeViolation {
+  readonly id: string
+  readonly impact: string | null
+  readonly help: string
+  readonly nodes: ReadonlyArray<{ readonly target: unknown; readonly failureSummary?: string }>
+}
+
+/**
+ * axe-core (a real checker: labels, names, contrast, landmarks, ARIA) run on the page as it stands; the
+ * serious and critical violations, each with where it is. page.evaluate runs outside the page's CSP.
+ */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
+  await page.evaluate(AXE_SOURCE)
+  const result = (await page.evaluate(() => (window as unknown as { axe: { run: (ctx: Document, opts: object) => Promise<{ violations: AxeViolation[] }> } }).axe.run(document, { resultTypes: ['violations'] }))) as { violations: AxeViolation[] }
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+}
+
+export function describeViolations(vs: readonly AxeViolation[]): string {
+  return vs.map((v) => `${v.impact} ${v.id}: ${v.help}\n${v.nodes.slice(0, 5).map((n) => `  ${JSON.stringify(n.target)} ${n.failureSummary ?? ''}`).join('\n')}`).join('\n')
 }
 
 /** The page fits its width: nothing sticks out sideways. */
