@@ -23,6 +23,7 @@ async function main(): Promise<void> {
   const service = await startService(config, logger)
 
   process.stdout.write(`\nChorus Pro Connector ${service.url}  (database: ${service.database.engine}, Chorus Pro: ${config.chorus.env})\n`)
+  process.stdout.write(`  Drop invoice PDFs in: ${config.inboxDir}\n  Open the tabs:        ${service.url}/ui/sign-in  (sign in with an API key)\n`)
   if (service.newAdminKey) {
     process.stdout.write(`\nFirst start: a new admin API key was created. It is shown only now and saved in ${config.dataDir}/admin.key (mode 0600):\n\n  ${service.newAdminKey}\n\nUse it as: Authorization: Bearer <key>\n\n`)
   }

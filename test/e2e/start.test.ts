@@ -24,6 +24,9 @@ describe('npm start', () => {
       expect(readFileSync(join(dataDir, 'admin.key'), 'utf8').trim()).toBe(key)
       expect(statSync(join(dataDir, 'admin.key')).mode & 0o777).toBe(0o600)
       expect(statSync(join(dataDir, 'inbox')).isDirectory()).toBe(true)
+      // The banner says where to drop PDFs and how to open the tabs.
+      expect(first.stdout()).toContain(`Drop invoice PDFs in: ${join(dataDir, 'inbox')}`)
+      expect(first.stdout()).toContain(`${first.url}/ui/sign-in`)
       const keys = await fetch(`${first.url}/api/v1/api-keys`, { headers: { Authorization: `Bearer ${key}` } })
       expect(keys.status).toBe(200)
       expect(first.stdout() + first.stderr()).not.toMatch(new RegExp(`"[^"\\n]*${key}`)) // printed for the person, never inside a log line
