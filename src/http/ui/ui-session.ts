@@ -95,7 +95,7 @@ export function requireCsrf(): MiddlewareHandler<UiEnv> {
   }
 }
 
-/** The host of an Origin header; undefined for a malformed one (refused as any other foreign origin, never a 500). */
+/** The host of an Origin header; undefined for a malformed one (refused like any other foreign origin, never a 500). */
 function hostOf(origin: string): string | undefined {
   try {
     return new URL(origin).host
