@@ -1,3 +1,4 @@
+import { NotificationsSection, type NotificationsData } from './notifications-section'
 import { Csrf, FormMessage, Layout, type PageCtx } from '../layout'
 import { instant, type WordKey } from '../i18n'
 
@@ -9,6 +10,8 @@ export interface SettingsData {
   rules: Array<{ id: string; sourceId: string; name: string; position: number; enabled: boolean; match: Record<string, unknown>; accountId: string | null }>
   webhooks: Array<{ id: string; url: string; events: string[]; enabled: boolean }>
   keys: Array<{ id: string; name: string; role: string; prefix: string; createdAt: string; lastUsedAt: string | null; revokedAt: string | null }>
+  /** SMTP, recipients and the last e-mails (issue 16). */
+  notifications?: NotificationsData
 }
 
 function Toggle(props: { ctx: PageCtx; path: string; field: string; on: boolean; label: string }) {
@@ -226,6 +229,7 @@ export function SettingsPage(props: { ctx: PageCtx; data: SettingsData }) {
           <p id="new-key" hidden tabindex={-1} class="alert ok">{t('newKeyShown')} <code class="key"></code></p>
         </details>
       </section>
+      {data.notifications && <NotificationsSection ctx={ctx} data={data.notifications} />}
     </Layout>
   )
 }
