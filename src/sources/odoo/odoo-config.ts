@@ -1,4 +1,6 @@
 import { z } from 'zod'
+import type { SecretBox } from '../../secrets/secret-box'
+import type { OdooConnection } from './odoo-client'
 
 /** The status groups of domain/invoice-status.ts, one Odoo tag each. */
 export const WRITE_BACK_GROUPS = ['in_progress', 'to_process', 'rejected', 'paid', 'closed'] as const
@@ -72,3 +74,20 @@ export const OdooConfigInput = z
   .strict()
 
 export type OdooConfig = Omit<z.output<typeof OdooConfigInput>, 'apiKey'> & { apiKeyEnc: string }
+
+/**
+ * How a source reaches its Odoo, the same for intake and write-back: its key opened from the secret
+ * box, and the detected protocol remembered per source (detected again when its URL or database changes).
+ */
+export function odooConnectionOf(config: OdooConfig, secrets: SecretBox, sourceId: string, signal?: AbortSignal): OdooConnection {
+  return {
+    url: config.url,
+    database: config.database,
+    login: config.login,
+    apiKey: secrets.open(config.apiKeyEnc),
+    timeoutMs: config.timeoutMs ?? 30_000,
+    protocol: config.protocol ?? 'auto',
+    memoKey: `source:${sourceId}|${config.url}|${config.database ?? ''}`,
+    ...(signal ? { signal } : {}),
+  }
+}

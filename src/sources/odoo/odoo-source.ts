@@ -3,7 +3,7 @@ import type { SourceAdapter, ScanContext } from '../source-adapter'
 import type { SecretBox } from '../../secrets/secret-box'
 import type { RuleMatch } from '../../domain/filing-rule'
 import { bilingual, createOdooClient, domainAnd, domainOr, OdooError, type Domain, type OdooClient, type OdooField } from './odoo-client'
-import type { OdooConfig } from './odoo-config'
+import { odooConnectionOf, type OdooConfig } from './odoo-config'
 
 export type OdooModelSet = 'v13-17' | 'v18+'
 
@@ -88,17 +88,7 @@ export function odooSource(rawConfig: unknown, secrets: SecretBox, logger: Logge
   return {
     async scan(ctx: ScanContext) {
       const config = rawConfig as OdooConfig
-      const client = clientFactory({
-        url: config.url,
-        database: config.database,
-        login: config.login,
-        apiKey: secrets.open(config.apiKeyEnc),
-        timeoutMs: config.timeoutMs ?? 30_000,
-        protocol: config.protocol ?? 'auto',
-        // Detected once per source (and again when its URL or database changes).
-        memoKey: `source:${ctx.source.id}|${config.url}|${config.database ?? ''}`,
-        signal: ctx.signal,
-      })
+      const client = clientFactory(odooConnectionOf(config, secrets, ctx.source.id, ctx.signal))
       await client.authenticate()
       const docFields = await client.fieldsGet(DOC, ['type', 'relation', 'selection'])
       const lacking = REQUIRED_FIELDS.filter((f) => !(f in docFields))

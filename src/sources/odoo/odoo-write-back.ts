@@ -2,7 +2,7 @@ import type { SecretBox } from '../../secrets/secret-box'
 import type { Localized } from '../../domain/localized'
 import { WriteBackGoneError, type WriteBackDocument, type WriteBackFacts, type WriteBackTarget } from '../write-back-target'
 import { createOdooClient, OdooError, type OdooClient } from './odoo-client'
-import { OdooWriteBackSettings, WRITE_BACK_GROUPS, type OdooConfig, type OdooWriteBack } from './odoo-config'
+import { odooConnectionOf, OdooWriteBackSettings, WRITE_BACK_GROUPS, type OdooConfig, type OdooWriteBack } from './odoo-config'
 import { modelSetOf, type OdooModelSet } from './odoo-source'
 
 const DOC = 'documents.document'
@@ -102,16 +102,7 @@ export function odooWriteBack(rawConfig: unknown, secrets: SecretBox, sourceId: 
     async apply(doc: WriteBackDocument, facts: WriteBackFacts, signal?: AbortSignal) {
       const id = Number(doc.sourceRef)
       if (!Number.isInteger(id) || id <= 0) throw new WriteBackGoneError(`not an Odoo document id: ${doc.sourceRef}`)
-      const client = clientFactory({
-        url: config.url,
-        database: config.database,
-        login: config.login,
-        apiKey: secrets.open(config.apiKeyEnc),
-        timeoutMs: config.timeoutMs ?? 30_000,
-        protocol: config.protocol ?? 'auto',
-        memoKey: `source:${sourceId}|${config.url}|${config.database ?? ''}`,
-        ...(signal ? { signal } : {}),
-      })
+      const client = clientFactory(odooConnectionOf(config, secrets, sourceId, signal))
       const rows = await client.read<{ id: number; tag_ids: number[]; folder_id: [number, string] | false }>(DOC, [id], ['tag_ids', 'folder_id']).catch((e: unknown) => {
         if (e instanceof OdooError && /MissingError/.test(e.remote?.name ?? '')) return []
         throw e
