@@ -3,6 +3,7 @@ import type { Localized } from './localized'
 import { isValidSiret } from './siret'
 import { isAmount, sameAmount, addAmounts, toCents } from './amount'
 import { isCalendarDate, type CalendarDate } from './calendar-date'
+import { billingFrameworkOf, billingFrameworkProblem, PAID_BILLING_FRAMEWORK } from './billing-framework'
 
 /** One reason a document cannot be submitted yet: a stable code, the field concerned, and what to do. */
 export interface Problem {
@@ -84,6 +85,11 @@ export function checkCompleteness(input: CompletenessInput): Problem[] {
   const type = v(f, 'invoiceType')
   if (type && type !== 'FACTURE' && type !== 'AVOIR') out.push(p('invoice_type_invalid', 'invoiceType', `Type « ${type} » inconnu : FACTURE ou AVOIR.`, `Unknown type "${type}": FACTURE or AVOIR.`))
 
+  // Billing framework (cadre de facturation): one Chorus Pro knows and the connector can submit (domain/billing-framework.ts).
+  const framework = v(f, 'billingFramework')
+  const frameworkProblem = framework ? billingFrameworkProblem(framework) : null
+  if (frameworkProblem) out.push({ code: frameworkProblem.code, field: 'billingFramework', message: frameworkProblem.message })
+
   // Amounts: present, decimal, coherent.
   const net = v(f, 'amountNet')
   const vat = v(f, 'amountVat')
@@ -99,6 +105,13 @@ export function checkCompleteness(input: CompletenessInput): Problem[] {
   }
   if (gross && due && isAmount(gross) && isAmount(due) && (toCents(due) < 0n || toCents(due) > toCents(gross))) {
     out.push(p('amount_due_inconsistent', 'amountDue', `Le montant à payer ${due} dépasse le TTC ${gross}.`, `The amount due ${due} exceeds the gross ${gross}.`))
+  }
+  // An invoice already paid (A2) leaves nothing to pay: amount due 0 (gobl's Chorus Pro rule "must be paid in
+  // full for framework A2"; the French e-invoicing rule BR-FR-CO-09 says the same of its "already paid" frame).
+  // Without an amount due, Chorus Pro reads the gross amount.
+  const payable = due ?? gross
+  if (billingFrameworkOf(framework)?.code === PAID_BILLING_FRAMEWORK && payable && isAmount(payable) && toCents(payable) !== 0n) {
+    out.push(p('amount_due_not_zero_when_paid', 'amountDue', `Facture déjà payée (cadre A2) : le net à payer doit être 0 (il est de ${payable}). Saisissez 0, ou choisissez le cadre A1 si elle reste à payer.`, `Invoice already paid (framework A2): the amount due must be 0 (it is ${payable}). Enter 0, or choose framework A1 if it is still to be paid.`))
   }
 
   // Recipient and routing.

@@ -9,6 +9,7 @@ export const FIELD_LABELS: Readonly<Record<string, Localized>> = {
   // The submission form (domain/invoice-fields.ts).
   invoiceNumber: { fr: 'Numéro de facture', en: 'Invoice number' },
   invoiceType: { fr: 'Type de facture', en: 'Invoice type' },
+  billingFramework: { fr: 'Cadre de facturation', en: 'Billing framework' },
   invoiceDate: { fr: 'Date de facture', en: 'Invoice date' },
   currency: { fr: 'Devise', en: 'Currency' },
   supplierSiret: { fr: 'SIRET du fournisseur', en: 'Supplier SIRET' },

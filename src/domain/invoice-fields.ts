@@ -10,6 +10,8 @@ import type { Localized } from './localized'
 export const FIELD_NAMES = [
   'invoiceNumber',
   'invoiceType',
+  /** Chorus Pro's cadre de facturation, as its API code (domain/billing-framework.ts); absent means A1. */
+  'billingFramework',
   'invoiceDate',
   'currency',
   'supplierSiret',

@@ -1,4 +1,5 @@
 import { toCents } from './amount'
+import { billingFrameworkOf, DEFAULT_BILLING_FRAMEWORK } from './billing-framework'
 import { FIELD_NAMES, type FieldName, type InvoiceFields } from './invoice-fields'
 import type { Localized } from './localized'
 
@@ -53,7 +54,7 @@ function same(name: FieldName, a: string | undefined, b: string | undefined): bo
 /**
  * The fields where the submission form (what was checked, and what a person saw or corrected) says
  * something else than the embedded XML: a value set where the XML has none, changed, or cleared. The
- * amount due counts as the gross amount when absent, on both sides (as Chorus Pro reads it).
+ * amount due counts as the gross amount when absent, and no framework as A1, on both sides (as Chorus Pro reads them).
  */
 export function fieldsNotInXml(xml: InvoiceFields | undefined, form: InvoiceFields): FieldName[] {
   const out: FieldName[] = []
@@ -64,6 +65,11 @@ export function fieldsNotInXml(xml: InvoiceFields | undefined, form: InvoiceFiel
       f ??= valueIn(form, 'amountGross')
       x ??= valueIn(xml, 'amountGross')
     }
+    // No framework is Chorus Pro's A1, on both sides; an XML writes it short (A2), the form as the API code.
+    if (name === 'billingFramework') {
+      f = billingFrameworkOf(f ?? DEFAULT_BILLING_FRAMEWORK)?.code ?? f
+      x = billingFrameworkOf(x ?? DEFAULT_BILLING_FRAMEWORK)?.code ?? x
+    }
     if (!same(name, f, x)) out.push(name)
   }
   return out
@@ -72,6 +78,7 @@ export function fieldsNotInXml(xml: InvoiceFields | undefined, form: InvoiceFiel
 const FIELD_WORDS: Record<FieldName, Localized> = {
   invoiceNumber: { fr: 'numéro de facture', en: 'invoice number' },
   invoiceType: { fr: 'type de facture', en: 'invoice type' },
+  billingFramework: { fr: 'cadre de facturation', en: 'billing framework' },
   invoiceDate: { fr: 'date de facture', en: 'invoice date' },
   currency: { fr: 'devise', en: 'currency' },
   supplierSiret: { fr: 'SIRET du fournisseur', en: 'supplier SIRET' },

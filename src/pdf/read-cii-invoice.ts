@@ -1,4 +1,5 @@
 import { facturxProfileOf } from './facturx-profile'
+import { billingFrameworkFromXml, billingFrameworkOf } from '../domain/billing-framework'
 import { findAll, findFirst, textIn, type XmlElement } from './xml-elements'
 import {
   invoiceTypeOfCode,
@@ -27,6 +28,10 @@ export function readCiiInvoice(root: XmlElement): XmlInvoice {
   const warnings: string[] = []
   const guidelineId = textIn(root, [rsm('ExchangedDocumentContext'), ram('GuidelineSpecifiedDocumentContextParameter'), ram('ID')])
   const profile = facturxProfileOf(guidelineId)
+  // BT-23, the business process: Chorus Pro's framework ("A1", "A2"…) in its Factur-X profile.
+  const businessProcess = textIn(root, [rsm('ExchangedDocumentContext'), ram('BusinessProcessSpecifiedDocumentContextParameter'), ram('ID')])
+  const billingFramework = billingFrameworkFromXml(businessProcess)
+  if (billingFramework && !billingFrameworkOf(billingFramework)) warnings.push(`xml_unknown_billing_framework:${billingFramework}`)
   const doc = findFirst(root, [rsm('ExchangedDocument')])
   const tx = findFirst(root, [rsm('SupplyChainTradeTransaction')])
   const agreement = findFirst(tx, [ram('ApplicableHeaderTradeAgreement')])
@@ -59,6 +64,7 @@ export function readCiiInvoice(root: XmlElement): XmlInvoice {
   const fields = xmlFields({
     invoiceNumber: textIn(doc, [ram('ID')]),
     invoiceType,
+    billingFramework,
     invoiceDate: xmlDate(textIn(doc, [ram('IssueDateTime'), udt('DateTimeString')])),
     currency,
     supplierSiret: seller.siret,

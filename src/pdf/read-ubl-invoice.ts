@@ -1,4 +1,5 @@
 import { facturxProfileOf } from './facturx-profile'
+import { billingFrameworkFromXml, billingFrameworkOf } from '../domain/billing-framework'
 import { findAll, findFirst, textIn, type XmlElement } from './xml-elements'
 import {
   invoiceTypeOfCode,
@@ -28,6 +29,9 @@ export function readUblInvoice(root: XmlElement): XmlInvoice {
   const isCreditNote = root.localName === 'CreditNote'
   const guidelineId = textIn(root, [cbc('CustomizationID')])
   const profile = facturxProfileOf(guidelineId)
+  // BT-23 (cbc:ProfileID): Chorus Pro's framework when it is one ("A1"); a Peppol process URN says nothing of it.
+  const billingFramework = billingFrameworkFromXml(textIn(root, [cbc('ProfileID')]))
+  if (billingFramework && !billingFrameworkOf(billingFramework)) warnings.push(`xml_unknown_billing_framework:${billingFramework}`)
   const typeCode = textIn(root, [cbc(isCreditNote ? 'CreditNoteTypeCode' : 'InvoiceTypeCode')]) ?? (isCreditNote ? '381' : '380')
   const invoiceType = invoiceTypeOfCode(typeCode)
   if (!invoiceType) warnings.push(`xml_unknown_type_code:${typeCode}`)
@@ -46,6 +50,7 @@ export function readUblInvoice(root: XmlElement): XmlInvoice {
   const fields = xmlFields({
     invoiceNumber: textIn(root, [cbc('ID')]),
     invoiceType,
+    billingFramework,
     invoiceDate: xmlDate(textIn(root, [cbc('IssueDate')])),
     currency,
     supplierSiret: seller.siret,

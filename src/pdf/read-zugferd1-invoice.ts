@@ -1,4 +1,5 @@
 import { zugferd1ProfileOf } from './facturx-profile'
+import { billingFrameworkFromXml, billingFrameworkOf } from '../domain/billing-framework'
 import { findAll, findFirst, textIn, type XmlElement } from './xml-elements'
 import { invoiceTypeOfCode, partyFrom, xmlAmount, xmlDate, xmlFields, type PartyIdentifiers, type VatBreakdownLine, type XmlInvoice } from './xml-invoice'
 
@@ -33,6 +34,9 @@ export function readZugferd1Invoice(root: XmlElement): XmlInvoice {
 
   const guidelineId = textIn(context, [ram('GuidelineSpecifiedDocumentContextParameter'), ram('ID')])
   const profile = zugferd1ProfileOf(guidelineId)
+  // BT-23 as in Factur-X: the business process, Chorus Pro's framework when it is one ("A1").
+  const billingFramework = billingFrameworkFromXml(textIn(context, [ram('BusinessProcessSpecifiedDocumentContextParameter'), ram('ID')]))
+  if (billingFramework && !billingFrameworkOf(billingFramework)) warnings.push(`xml_unknown_billing_framework:${billingFramework}`)
   const agreement = findFirst(tx, [ram('ApplicableSupplyChainTradeAgreement')])
   const settlement = findFirst(tx, [ram('ApplicableSupplyChainTradeSettlement')])
   const sums = findFirst(settlement, [ram('SpecifiedTradeSettlementMonetarySummation')])
@@ -72,6 +76,7 @@ export function readZugferd1Invoice(root: XmlElement): XmlInvoice {
   const fields = xmlFields({
     invoiceNumber: textIn(doc, [ram('ID')]),
     invoiceType,
+    billingFramework,
     invoiceDate: xmlDate(textIn(firstChildElement(issue)) ?? textIn(issue)),
     currency,
     supplierSiret: seller.siret,
