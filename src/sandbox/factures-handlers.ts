@@ -4,7 +4,7 @@ import { JsonDecimal } from '../domain/exact-json'
 import { isCalendarDate } from '../domain/calendar-date'
 import { FLOW_PATHS, readFlowInvoice, type FlowInvoice } from './flow-invoice-reader'
 import { currentStatus, planAfter } from './invoice-lifecycle'
-import { amountField, cents, checkInvoiceNumber, recipientRefusal, totalsRefusal } from './invoice-rules'
+import { amountField, cents, checkInvoiceNumber, frameworkCode, frameworkRefusal, recipientRefusal, totalsRefusal } from './invoice-rules'
 import { extractOcrFields } from './ocr-fields'
 import { readPdfAttachments, readPdfText } from './pdf-text'
 import { NO_HIT, REFUSALS, RefusalError, refuse, type SandboxRefusal } from './sandbox-errors'
@@ -149,6 +149,11 @@ export const soumettre: Handler = (store, account, body) => {
       : undefined,
   )
   if (tr) refuse(tr)
+  // The framework: absent is A1; an unknown code, a missing validator or an A2 still to pay is refused.
+  const cadre = body.cadreDeFacturation ?? {}
+  const cadreCode = str(cadre.codeCadreFacturation) ?? 'A1_FACTURE_FOURNISSEUR'
+  const fr = frameworkRefusal(cadreCode, str(cadre.codeStructureValideur), t.aPayer)
+  if (fr) refuse(fr)
 
   const inv = store.createInvoice({
     supplierId,
@@ -168,7 +173,7 @@ export const soumettre: Handler = (store, account, body) => {
     numeroFluxDepot: undefined,
     commentaire: str(body.commentaire),
     pieceJointeIds: [...attachments, ...complementary].map((a) => a.id),
-    cadreDeFacturation: str(body.cadreDeFacturation?.codeCadreFacturation) ?? 'A1_FACTURE_FOURNISSEUR',
+    cadreDeFacturation: frameworkCode(cadreCode)!,
   })
   return {
     identifiantFactureCPP: inv.id,
@@ -255,6 +260,11 @@ export const deposerFlux: Handler = async (store, account, body) => {
       const tr = totalsRefusal({ ht, tva, ttc, aPayer, remise: 0n }, undefined, undefined)
       if (tr) dp(tr)
     }
+    // BT-23: the framework, A1 when absent; a flow names no validator structure.
+    if (invoice.cadreDeFacturation) {
+      const fr = frameworkRefusal(invoice.cadreDeFacturation, undefined, aPayer)
+      if (fr) dp(fr)
+    }
   }
   const t = store.now()
   const step = store.state.clock.stepMs
@@ -318,7 +328,7 @@ export function advanceFlows(store: SandboxStore): void {
       numeroFluxDepot: flow.numeroFluxDepot,
       commentaire: undefined,
       pieceJointeIds: [],
-      cadreDeFacturation: 'A1_FACTURE_FOURNISSEUR',
+      cadreDeFacturation: (inv.cadreDeFacturation && frameworkCode(inv.cadreDeFacturation)) ?? 'A1_FACTURE_FOURNISSEUR',
     })
   }
 }

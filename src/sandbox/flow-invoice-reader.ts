@@ -13,6 +13,8 @@ export interface FlowInvoice {
   readonly montantTVA?: Amount
   readonly montantTtcTotal?: Amount
   readonly montantAPayer?: Amount
+  /** BT-23 when it names a Chorus Pro framework (A and a number: "A2"); other process ids are not read. */
+  readonly cadreDeFacturation?: string
 }
 
 /** The XML paths Chorus names in libelleErreurDP when a flow lacks the service or the EJ (reference §4, OCA #414/#612). */
@@ -58,6 +60,10 @@ function isoDate(v: string | undefined): string | undefined {
   return m ? `${m[1]}-${m[2]}-${m[3]}` : undefined
 }
 
+function framework(v: string | undefined): string | undefined {
+  return v && /^A\d{1,2}(_[A-Z_]+)?$/i.test(v) ? v : undefined
+}
+
 /** Null when the XML is neither CII nor UBL (the flow is then IRRECEVABLE). */
 export function readFlowInvoice(xml: string): FlowInvoice | null {
   if (/CrossIndustryInvoice/.test(xml)) {
@@ -77,6 +83,7 @@ export function readFlowInvoice(xml: string): FlowInvoice | null {
       montantTVA: amount(first(summation, 'TaxTotalAmount')),
       montantTtcTotal: amount(first(summation, 'GrandTotalAmount')),
       montantAPayer: amount(first(summation, 'DuePayableAmount')),
+      cadreDeFacturation: framework(first(block(xml, 'BusinessProcessSpecifiedDocumentContextParameter') ?? '', 'ID')),
     }
   }
   if (/<(?:[\w-]+:)?(Invoice|CreditNote)[\s>]/.test(xml)) {
@@ -94,6 +101,7 @@ export function readFlowInvoice(xml: string): FlowInvoice | null {
       montantTVA: amount(first(tax, 'TaxAmount')),
       montantTtcTotal: amount(first(total, 'TaxInclusiveAmount')),
       montantAPayer: amount(first(total, 'PayableAmount')),
+      cadreDeFacturation: framework(first(xml, 'ProfileID')),
     }
   }
   return null

@@ -105,3 +105,39 @@ export function totalsRefusal(
   }
   return null
 }
+
+/**
+ * Chorus Pro's frameworks (codeCadreFacturation), the sandbox's own list (reference §3.4: GO `factures.go`,
+ * A1–A25), kept apart from the connector's so a mistake there is caught here. A flow writes them short (BT-23,
+ * "A2"). Subcontractor and co-contractor invoices (A9, A12) and works statements name their validator
+ * (codeStructureValideur: facturation_electronique `models.py`; for works [uncertain], assumed the same).
+ */
+const FRAMEWORKS = [
+  'A1_FACTURE_FOURNISSEUR', 'A2_FACTURE_FOURNISSEUR_DEJA_PAYEE', 'A3_MEMOIRE_JUSTICE', 'A4_PROJET_DECOMPTE_MENSUEL_FOURNISSEUR',
+  'A5_ETAT_ACOMPTE_FOURNISSEUR', 'A6_ETAT_ACOMPTE_VALIDE_FOURNISSEUR', 'A7_PROJET_DECOMPTE_FINAL_FOURNISSEUR',
+  'A8_DECOMPTE_GENERAL_DEFINITIF_FOURNISSEUR', 'A9_FACTURE_SOUSTRAITANT', 'A10_PROJET_DECOMPTE_MENSUEL_SOUSTRAITANT',
+  'A11_PROJET_DECOMPTE_FINAL_SOUSTRAITANT', 'A12_FACTURE_COTRAITANT', 'A13_PROJET_DECOMPTE_MENSUEL_COTRAITANT',
+  'A14_PROJET_DECOMPTE_FINAL_COTRAITANT', 'A15_ETAT_ACOMPTE_MOE', 'A16_ETAT_ACOMPTE_VALIDE_MOE', 'A17_PROJET_DECOMPTE_GENERAL_MOE',
+  'A18_DECOMPTE_GENERAL_MOE', 'A19_ETAT_ACOMPTE_VALIDE_MOA', 'A20_DECOMPTE_GENERAL_MOA', 'A21_DEMANDE_REMBOURSEMENT_TIC',
+  'A22_PROJET_DECOMPTE_GENERAL_FOURNISSEUR_PROCEDURE_TACITE', 'A23_DECOMPTE_GENERAL_DEFINITIF_TACITE_FOURNISSEUR',
+  'A24_DECOMPTE_GENERAL_DEFINITIF_TACITE_MOE', 'A25_DECOMPTE_GENERAL_DEFINITIF_MOE_PROCEDURE_TACITE',
+]
+const NO_VALIDATOR = new Set(['A1', 'A2', 'A3', 'A21'])
+
+/** The API code of a framework given long or short ("A2"); undefined when Chorus Pro has none such. */
+export function frameworkCode(v: string): string | undefined {
+  const u = v.trim().toUpperCase()
+  return FRAMEWORKS.find((f) => f === u || f.split('_')[0] === u)
+}
+
+/**
+ * What Chorus Pro would refuse in a framework: an unknown code, a missing validator, an invoice already paid
+ * (A2) that still asks for payment (gobl's rule "must be paid in full for framework A2").
+ */
+export function frameworkRefusal(code: string, validator: string | undefined, aPayer: bigint | null): SandboxRefusal | null {
+  const known = frameworkCode(code)
+  if (!known) return REFUSALS.frameworkUnknown(code)
+  if (!NO_VALIDATOR.has(known.split('_')[0]!) && !validator) return REFUSALS.validatorRequired(known)
+  if (known === 'A2_FACTURE_FOURNISSEUR_DEJA_PAYEE' && aPayer !== null && aPayer !== 0n) return REFUSALS.paidButDue()
+  return null
+}

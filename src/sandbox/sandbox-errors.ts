@@ -50,6 +50,9 @@ export const REFUSALS = {
   flowMissing: (): SandboxRefusal => ({ codeRetour: 20001, libelle: 'POQ_MSG_01.003 - Flux introuvable.' }),
   structureMissing: (): SandboxRefusal => ({ codeRetour: 20001, libelle: 'GSO_MSG_01.001 - La structure demandée est introuvable.' }),
   serviceMissing: (): SandboxRefusal => ({ codeRetour: 20002, libelle: "GSO_MSG_01.002 - Le service demandé n'existe pas." }),
+  frameworkUnknown: (code: string): SandboxRefusal => ({ codeRetour: 20012, libelle: `GDP_MSG_01.012 - Le cadre de facturation ${code} n'existe pas.` }),
+  validatorRequired: (code: string): SandboxRefusal => ({ codeRetour: 20013, libelle: `GDP_MSG_01.013 - La structure valideuse est obligatoire pour le cadre de facturation ${code}.` }),
+  paidButDue: (): SandboxRefusal => ({ codeRetour: 20014, libelle: 'GDP_MSG_01.014 - Une facture déjà payée (cadre A2) doit avoir un montant à payer nul.' }),
   badRequest: (detail: string): SandboxRefusal => ({ codeRetour: 20098, libelle: `GCU_MSG_01.002 - Requête invalide : ${detail}.` }),
 } as const
 

@@ -6,6 +6,7 @@ import { amountFits, MAX_AMOUNT_WHOLE_DIGITS, normalizeAmount, parsePrintedAmoun
 import { isCalendarDate, makeCalendarDate } from '../../domain/calendar-date'
 import { compactIdentifier } from '../../domain/siret'
 import { fieldLabel } from '../../domain/field-labels'
+import { billingFrameworkOf, billingFrameworkProblem, OFFERED_BILLING_FRAMEWORKS } from '../../domain/billing-framework'
 import { getAccount } from '../../db/accounts'
 import { audit } from '../../db/audit'
 import type { DocumentRow } from '../../db/schema'
@@ -56,6 +57,13 @@ export function normalizeTypedValue(name: FieldName, raw: string): string {
     const t = v.toUpperCase()
     if (t !== 'FACTURE' && t !== 'AVOIR') throw refused(name, 'FACTURE (facture) ou AVOIR (avoir).', 'FACTURE (invoice) or AVOIR (credit note).')
     return t
+  }
+  if (name === 'billingFramework') {
+    // A choice among the frameworks the connector can submit (A1, A2): an unknown code, or one that needs data
+    // the connector does not send (a validator structure, a works procedure), is refused with the choices.
+    const problem = billingFrameworkProblem(v)
+    if (problem) throw refused(name, problem.message.fr.replace(/^Le cadre/, 'le cadre'), problem.message.en.replace(/^Framework/, 'framework'), { reason: problem.code, allowed: OFFERED_BILLING_FRAMEWORKS.map((f) => f.code) })
+    return billingFrameworkOf(v)!.code
   }
   if (name === 'currency') return v.toUpperCase()
   return v

@@ -5,6 +5,7 @@ import { getAccount, technicalAccountOf } from '../../db/accounts'
 import type { Account, DB, DocumentRow } from '../../db/schema'
 import { isChorusError, type ChorusError, type SoumettreRequest, type TechnicalAccount, type FactureFournisseurResume } from '../../chorus'
 import { normalizeAmount } from '../../domain/amount'
+import { billingFrameworkOf, DEFAULT_BILLING_FRAMEWORK } from '../../domain/billing-framework'
 import { heldForPersonUntil } from './person-edits'
 import { depositedAt as storedDeposit } from '../../domain/deposit-date'
 import type { InvoiceFields } from '../../domain/invoice-fields'
@@ -345,7 +346,8 @@ function soumettreRequest(doc: DocumentRow, fields: InvoiceFields, supplierId: n
     dateFacture: v('invoiceDate')!,
     destinataire: { codeDestinataire: v('recipientSiret')!, ...(service ? { codeServiceExecutant: service } : {}) },
     fournisseur: { idFournisseur: supplierId },
-    cadreDeFacturation: { codeCadreFacturation: 'A1_FACTURE_FOURNISSEUR' },
+    // The form's framework (checked by completeness: one the connector can submit); none is Chorus Pro's A1.
+    cadreDeFacturation: { codeCadreFacturation: billingFrameworkOf(v('billingFramework'))?.code ?? DEFAULT_BILLING_FRAMEWORK },
     references: {
       deviseFacture: v('currency') ?? 'EUR',
       typeFacture: v('invoiceType') === 'AVOIR' ? 'AVOIR' : 'FACTURE',
