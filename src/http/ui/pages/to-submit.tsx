@@ -6,6 +6,7 @@ import { BRIDGE_BASE } from '../api-bridge'
 import { actorText } from '../describe'
 import { needsText, ServiceSelect } from './service-choice'
 import type { StructureServices } from '../../../domain/service-choices'
+import { billingFrameworkOf, DEFAULT_BILLING_FRAMEWORK, OFFERED_BILLING_FRAMEWORKS } from '../../../domain/billing-framework'
 
 type Doc = PresentedDocument
 
@@ -143,6 +144,30 @@ export function ToSubmitPage(props: { ctx: PageCtx; list: { items: Doc[]; nextCu
 const clockFormat = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', hour: '2-digit', minute: '2-digit' })
 const clock = (iso: string) => clockFormat.format(new Date(iso))
 
+/**
+ * The billing framework as a choice (issue 17): the frameworks the connector can submit (A1, A2), A1 when the
+ * invoice names none (Chorus Pro's default, so leaving it is not an edit). A framework read from the XML that
+ * the connector cannot submit, or an unknown one, stays shown and selected, said to be refused.
+ */
+function FrameworkSelect(props: { ctx: PageCtx; id: string; name: string; value: string | null; describedBy: string; invalid: 'true' | undefined }) {
+  const { ctx } = props
+  const current = props.value ? (billingFrameworkOf(props.value)?.code ?? props.value) : DEFAULT_BILLING_FRAMEWORK
+  const offered = OFFERED_BILLING_FRAMEWORKS.some((f) => f.code === current)
+  const known = billingFrameworkOf(current)
+  return (
+    <select id={props.id} name={props.name} data-empty="null" aria-invalid={props.invalid} aria-describedby={props.describedBy}>
+      {!offered && (
+        <option value={current} selected>
+          {`${known ? `${known.short} – ${known.label[ctx.lang]}` : current}${ctx.colon}${ctx.t('billingFrameworkUnsupported')}`}
+        </option>
+      )}
+      {OFFERED_BILLING_FRAMEWORKS.map((f) => (
+        <option value={f.code} selected={f.code === current}>{`${f.short} – ${f.label[ctx.lang]}`}</option>
+      ))}
+    </select>
+  )
+}
+
 export function CompletePage(props: { ctx: PageCtx; doc: Doc; structure: StructureServices | null }) {
   const { ctx, doc, structure } = props
   const { t, lang } = ctx
@@ -199,6 +224,8 @@ export function CompletePage(props: { ctx: PageCtx; doc: Doc; structure: Structu
                           <option value={k} selected={value === k}>{t(`invoiceType.${k}`)}</option>
                         ))}
                       </select>
+                    ) : f === 'billingFramework' && editable ? (
+                      <FrameworkSelect ctx={ctx} id={id} name={`fields.${f}`} value={field?.value ?? null} describedBy={`${describedBy} ${id}-hint`} invalid={invalid} />
                     ) : (
                       <input
                         type="text"
@@ -215,6 +242,12 @@ export function CompletePage(props: { ctx: PageCtx; doc: Doc; structure: Structu
                     )}
                     {f === 'serviceCode' && (
                       <span class="hint" id={`${id}-needs`} data-role="needs">{needsText(ctx, structure, editable)}</span>
+                    )}
+                    {f === 'billingFramework' && (
+                      <span class="hint" id={`${id}-hint`}>
+                        {field?.value ? '' : `${t('billingFrameworkDefault')} `}
+                        {editable ? t('billingFrameworkOthers') : ''}
+                      </span>
                     )}
                     <span class="origin" id={`${id}-origin`} data-live={`o-${f}`}>
                       {t('origin')}{ctx.colon}<b>{origin}</b>
