@@ -14,9 +14,10 @@ await build({
   entryPoints: {
     main: 'src/main.ts',
     cli: 'src/cli.ts',
-    // The PDF reader's worker thread and the standalone sandbox.
+    // Worker threads (the PDF reader, the embedded database, the sandbox's OCR) and the standalone sandbox.
     'pdf-worker': 'src/pdf/pdf-worker.ts',
     'pglite-worker': 'src/db/pglite-worker.ts',
+    'pdf-text-worker': 'src/sandbox/pdf-text-worker.ts',
     sandbox: 'src/sandbox/serve.ts',
   },
   outdir: 'dist',

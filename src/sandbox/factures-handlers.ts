@@ -6,7 +6,7 @@ import { FLOW_PATHS, readFlowInvoice, type FlowInvoice } from './flow-invoice-re
 import { currentStatus, planAfter } from './invoice-lifecycle'
 import { amountField, cents, checkInvoiceNumber, frameworkCode, frameworkRefusal, recipientRefusal, totalsRefusal } from './invoice-rules'
 import { extractOcrFields } from './ocr-fields'
-import { readPdfAttachments, readPdfText } from './pdf-text'
+import { readPdfAttachments, readPdfText } from './pdf-text-thread'
 import { NO_HIT, REFUSALS, RefusalError, refuse, type SandboxRefusal } from './sandbox-errors'
 import type { SandboxFlow, SandboxInvoice, SandboxStore, SandboxTechnicalAccount } from './sandbox-store'
 

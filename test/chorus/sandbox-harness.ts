@@ -47,7 +47,9 @@ export function sandboxClient(base: string, overrides: Partial<ChorusClientOptio
     apiUrl: `${base}/cpro`,
     clientId: SANDBOX_CREDENTIALS.clientId,
     clientSecret: SANDBOX_CREDENTIALS.clientSecret,
-    timeoutMs: 2000,
+    // The sandbox's OCR thread starts on the first PDF (1.5 s under tsx on this machine, more when the
+    // suite runs beside it); tests of timeouts set their own.
+    timeoutMs: 10_000,
     maxConcurrency: 10,
     rateLimitPerSecond: 1000,
     retry: { baseDelayMs: 5, maxAttempts: 3 },
