@@ -133,7 +133,8 @@ export class PdfWorkerPool {
     const isTs = import.meta.url.endsWith('.ts')
     const entry = new URL(isTs ? './pdf-worker.ts' : './pdf-worker.js', import.meta.url)
     const worker = new Worker(isTs ? new URL('../worker-bootstrap.mjs', import.meta.url) : entry, {
-      workerData: { entry: entry.href },
+      // pdfjs loaded before the TypeScript loader when tests run the sources (src/worker-bootstrap.mjs).
+      workerData: { entry: entry.href, preload: ['pdfjs-dist/legacy/build/pdf.mjs', 'pdfjs-dist/legacy/build/pdf.worker.mjs'] },
       resourceLimits: { maxOldGenerationSizeMb: this.maxMemoryMb, maxYoungGenerationSizeMb: Math.min(64, this.maxMemoryMb / 4) },
       stdout: false,
       stderr: false,

@@ -6,6 +6,7 @@
 import { parentPort } from 'node:worker_threads'
 import { analysePdfLocally, loadPdfjs, type AnalysePdfOptions } from './analyse-pdf-locally'
 import { PdfAnalysisError } from './pdf-analysis-error'
+import { lowerThreadPriority } from './lower-thread-priority'
 
 export interface WorkerRequest {
   readonly id: number
@@ -20,6 +21,9 @@ export type WorkerMessage =
 
 const port = parentPort
 if (!port) throw new Error('pdf-worker must run in a worker thread')
+
+// Reading PDFs is background work: the service's requests get the CPU first.
+lowerThreadPriority()
 
 port.on('message', async (req: WorkerRequest) => {
   try {
