@@ -6,6 +6,7 @@ import type { CustomTypesConfig } from 'pg'
 import type { DB } from './schema'
 import { createCopyOut, type CopyOut } from './copy-out'
 import { startPgliteThread } from './pglite-thread'
+import { PgliteThreadDialect } from './pglite-thread-dialect'
 
 export type Database = Kysely<DB>
 export type Engine = 'pglite' | 'postgres'
@@ -48,7 +49,6 @@ export async function openDatabase(opts: { url?: string | undefined; dir?: strin
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool, cursor: Cursor }) })
     return { db, engine: 'postgres', copyOut: await createCopyOut(pool), close: () => db.destroy() }
   }
-  const { PGliteDialect } = await import('kysely-pglite-dialect')
   const dir = opts.dir ?? 'memory://'
   if (!dir.startsWith('memory://')) {
     mkdirSync(dirname(dir), { recursive: true })
@@ -58,8 +58,7 @@ export async function openDatabase(opts: { url?: string | undefined; dir?: strin
   }
   // In a thread of its own: its queries run synchronously in WebAssembly and held the event loop.
   const pglite = await startPgliteThread(dir, PGLITE_MEMORY_PARAMS)
-  // kysely-pglite-dialect uses only query() and close() of the instance it is given.
-  const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite as unknown as ConstructorParameters<typeof PGliteDialect>[0]) })
+  const db = new Kysely<DB>({ dialect: new PgliteThreadDialect(pglite) })
   return {
     db,
     engine: 'pglite',

@@ -1,7 +1,7 @@
 import { Worker } from 'node:worker_threads'
 import type { PgliteReply, PgliteRequest } from './pglite-worker'
 
-/** What kysely-pglite-dialect uses of a PGlite instance, served by the database thread. */
+/** What the dialect (pglite-thread-dialect.ts) uses of PGlite, served by the database thread. */
 export interface PgliteThread {
   query(sql: string, params?: unknown[]): Promise<{ rows: unknown[]; affectedRows?: number }>
   close(): Promise<void>
