@@ -118,7 +118,7 @@ export async function startService(config: Config, logger: Logger): Promise<Runn
       },
       chorusEnv: config.chorus.env,
       now: () => new Date(),
-      jobs: createJobQueue(db, () => worker?.wake()),
+      jobs: createJobQueue(db, (kind) => worker?.wake(kind)),
       webhookTargets: addressPolicy(config.webhookAllowedHosts),
       folderSourceRoots: config.folderSourceRoots,
       dataDir: config.dataDir,

@@ -8,7 +8,7 @@ import { JOB_KINDS, type EnqueueOptions, type JobKind, type JobKindSpec, type Jo
  * src/workflows/jobs.ts, the row written by db/jobs.ts, then the in-process worker woken so the work
  * starts without waiting for its next poll.
  */
-export function createJobQueue(db: Kysely<DB>, wake: () => void): JobQueue {
+export function createJobQueue(db: Kysely<DB>, wakeFor: (kind: JobKind) => void): JobQueue {
   return {
     async enqueue<K extends JobKind>(kind: K, payload: JobPayloads[K], opts: EnqueueOptions = {}) {
       const spec: JobKindSpec<K> = JOB_KINDS[kind]
@@ -20,6 +20,9 @@ export function createJobQueue(db: Kysely<DB>, wake: () => void): JobQueue {
         priority: opts.priority ?? spec.priority ?? 0,
         maxAttempts: opts.maxAttempts ?? spec.maxAttempts ?? 10,
       })
+      // A job due later is found by the worker's poll; waking for it now would only cost a claim.
+      if (opts.runAt && opts.runAt.getTime() > Date.now() + 100) return r
+      const wake = () => wakeFor(kind)
       if (!opts.within?.isTransaction) setImmediate(wake)
       else {
         // The job is visible only once the caller's transaction commits, which we cannot observe

@@ -189,4 +189,49 @@ describe.each(testEngines())('job queue on $name', (engine) => {
     const states = await t.db.selectFrom('jobs').select(['id', 'state']).where('id', 'in', [scan.id, analyse.id]).execute()
     expect(states.map((s) => s.state)).toEqual(['done', 'done'])
   })
+
+  it('claims only the woken kind’s lane: a burst of enqueues does not cost a claim per lane each', async () => {
+    const logs = captureLogs()
+    const laneOf = (kind: string) => JOB_KINDS[kind as JobKind]?.lane ?? 'background'
+    const claims: string[] = []
+    // Every claim the worker sends, by the kinds it asks for.
+    const counted = t.db.withPlugin({
+      transformQuery: (args) => {
+        const node = args.node as { kind: string; sqlFragments?: readonly string[] }
+        if (node.kind === 'RawNode' && node.sqlFragments?.join('?').includes("set state = 'running'")) claims.push('claim')
+        return args.node
+      },
+      transformResult: async (args) => args.result,
+    })
+    let done = 0
+    const worker = createWorker({
+      db: counted,
+      logger: logs.logger,
+      pollMs: 60_000,
+      concurrency: { intake: 1, documents: 2, background: 1 },
+      laneOf,
+      handlers: {
+        'document.analyse': async () => { done++ },
+        'source.scan': async () => {},
+        'webhook.deliver': async () => {},
+      },
+    })
+    worker.start()
+    // The first pass looks at every lane (3 claims); then it sleeps until woken.
+    await new Promise((r) => setTimeout(r, 200))
+    const afterStart = claims.length
+    for (let i = 0; i < 20; i++) {
+      await enqueue(t.db, { kind: 'document.analyse', payload: { documentId: String(i) } })
+      worker.wake('document.analyse')
+    }
+    const until = Date.now() + 10_000
+    while (done < 20 && Date.now() < until) await new Promise((r) => setTimeout(r, 20))
+    await worker.stop(100)
+    expect(done).toBe(20)
+    expect(afterStart).toBe(3)
+    // Only the documents lane was claimed: at most one claim per wake and per finished job (each lane
+    // claimed on every wake cost three times as many before).
+    expect(claims.length - afterStart).toBeLessThanOrEqual(40)
+    expect(claims.length - afterStart).toBeGreaterThanOrEqual(10)
+  })
 })
