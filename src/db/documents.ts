@@ -1,4 +1,4 @@
-import { sql, type Expression, type Kysely, type SqlBool, type Transaction, type ExpressionBuilder } from 'kysely'
+import { sql, type Expression, type Kysely, type SelectQueryBuilder, type SqlBool, type Transaction, type ExpressionBuilder } from 'kysely'
 import type { DB, DocumentRow } from './schema'
 import type { DocumentState } from '../domain/document-state'
 import { now } from './sql-now'
@@ -135,13 +135,67 @@ function where(f: DocumentFilter) {
   }
 }
 
-/** One keyset page (by id: ids grow with reception), and the total for the same filter. */
-export async function listDocuments(db: Executor, f: DocumentFilter): Promise<{ rows: DocumentRow[]; nextAfterId: string | null; total: number }> {
-  let q = db.selectFrom('documents').selectAll('documents').where(where(f))
+/**
+ * The columns a list row shows (api/present-document.ts, presentDocumentSummary). The analysis
+ * (`extracted`: the PDF's text layers and XML), the host's metadata and the stored attempt stay on the
+ * detail route: selecting them made a 200-row page 250 KB and 150 ms (footprint bench, README).
+ */
+const SUMMARY_COLUMNS = [
+  'documents.id',
+  'documents.filename',
+  'documents.stage',
+  'documents.analysis_status',
+  'documents.analysis_error',
+  'documents.submit_error',
+  'documents.ready',
+  'documents.fields',
+  'documents.problems',
+  'documents.has_facturx',
+  'documents.account_id',
+  'documents.invoice_id',
+  'documents.received_at',
+  'documents.updated_at',
+  'documents.source_id',
+  'documents.source_ref',
+  'documents.blob_sha256',
+  'documents.superseded_by',
+  'documents.removed_at',
+  'documents.removed_by',
+] as const
+
+/** A documents row as a list reads it: the summary columns and the directory name of the recipient. */
+export type DocumentSummaryRow = Pick<DocumentRow, (typeof SUMMARY_COLUMNS)[number] extends `documents.${infer C extends keyof DocumentRow}` ? C : never> & {
+  readonly recipient_name: string | null
+}
+
+interface Page<R> {
+  readonly rows: R[]
+  readonly nextAfterId: string | null
+  readonly total: number
+}
+
+/** One keyset page (by id: ids grow with reception) of list rows, and the total for the same filter. */
+export function listDocuments(db: Executor, f: DocumentFilter): Promise<Page<DocumentSummaryRow>> {
+  return page(db, f, (qb) => qb.select([...SUMMARY_COLUMNS, sql<string | null>`documents.extracted->'info'->>'recipientName'`.as('recipient_name')]))
+}
+
+/** The same page with whole rows (`?view=full`, for a host that mirrors every document). */
+export function listFullDocuments(db: Executor, f: DocumentFilter): Promise<Page<DocumentRow>> {
+  return page(db, f, (qb) => qb.selectAll('documents'))
+}
+
+async function page<O extends { readonly id: string }>(
+  db: Executor,
+  f: DocumentFilter,
+  columns: (qb: SelectQueryBuilder<DB, 'documents', {}>) => SelectQueryBuilder<DB, 'documents', O>,
+): Promise<Page<O>> {
+  let q = columns(db.selectFrom('documents')).where(where(f))
   if (f.afterId) q = q.where('documents.id', f.order === 'asc' ? '>' : '<', f.afterId)
-  const rows = await q.orderBy('documents.id', f.order).limit(f.limit + 1).execute()
+  const [rows, total] = await Promise.all([
+    q.orderBy('documents.id', f.order).limit(f.limit + 1).execute(),
+    db.selectFrom('documents').select(sql<string>`count(*)`.as('n')).where(where(f)).executeTakeFirstOrThrow(),
+  ])
   const more = rows.length > f.limit
   if (more) rows.pop()
-  const total = await db.selectFrom('documents').select(sql<string>`count(*)`.as('n')).where(where(f)).executeTakeFirstOrThrow()
   return { rows, nextAfterId: more ? rows[rows.length - 1]!.id : null, total: Number(total.n) }
 }

@@ -160,6 +160,42 @@ describe.each(testEngines())('documents API and host push on $name', (engine) =>
     expect(draft.status).toBe(422)
   })
 
+  it('lists summaries (what a list shows) and whole documents with view=full; the detail route has everything', async () => {
+    const res = await push({ file: { bytes: await pdfBytes('summary'), name: 'summary.pdf' }, reference: 'host-doc-summary', metadata: JSON.stringify({ tags: ['achats'], note: 'x'.repeat(2000) }) })
+    expect(res.status).toBe(201)
+    const id = ((await res.json()) as any).document.id
+    const fields = { invoiceNumber: 'F-SUM-1', invoiceDate: '2026-11-02', amountGross: '120.00', amountNet: '100.00', amountVat: '20.00', serviceCode: 'SERV_1', recipientSiret: '11000000000015' }
+    const analysis = { info: { recipientName: 'Mairie de Sommaire' }, pages: [{ lines: Array.from({ length: 200 }, (_, i) => `ligne ${i} du texte de la facture`) }] }
+    await t.db.updateTable('documents').set({
+      stage: 'to_submit', analysis_status: 'done',
+      fields: JSON.stringify(Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, { value: v, origin: 'text', confidence: 0.9 }]))),
+      extracted: JSON.stringify(analysis),
+      submit_error: JSON.stringify({ code: 'chorus_refused', message: { fr: 'Refusé', en: 'Refused' }, raw: { codeRetour: 20003, libelle: 'x'.repeat(500) } }),
+    }).where('id', '=', id).execute()
+
+    const list = (await a.json('viewer', '/api/v1/documents?tab=all&limit=200')).body
+    const row = list.items.find((d: any) => d.id === id)
+    expect(Object.keys(row).sort()).toEqual(['accountId', 'error', 'fields', 'filename', 'hasFacturX', 'hasFile', 'id', 'invoiceId', 'problems', 'receivedAt', 'recipientName', 'removedAt', 'removedBy', 'sourceId', 'sourceRef', 'stage', 'state', 'supersededBy', 'updatedAt'])
+    expect(Object.keys(row.fields).sort()).toEqual(['amountGross', 'invoiceDate', 'invoiceNumber', 'recipientSiret'])
+    expect(row.fields.amountGross).toEqual({ value: '120.00', origin: 'text', confidence: 0.9 })
+    expect(row).toMatchObject({ recipientName: 'Mairie de Sommaire', sourceRef: 'host-doc-summary', state: 'error', error: { code: 'chorus_refused', message: 'Refusé', raw: null } })
+
+    const full = (await a.json('viewer', '/api/v1/documents?tab=all&limit=200&view=full')).body
+    const whole = full.items.find((d: any) => d.id === id)
+    const detail = (await a.json('viewer', `/api/v1/documents/${id}`)).body
+    expect(whole).toEqual({ ...detail, submission: undefined })
+    expect(whole.hostMetadata.note).toHaveLength(2000)
+    expect(whole.fields.serviceCode.value).toBe('SERV_1')
+    expect(whole.error.raw.codeRetour).toBe(20003)
+    // The row is a fraction of the whole document.
+    expect(JSON.stringify(row).length * 3).toBeLessThan(JSON.stringify(whole).length)
+
+    const bad = await a.json('viewer', '/api/v1/documents?view=everything')
+    expect(bad.status).toBe(400)
+    await t.db.deleteFrom('jobs').execute()
+    await t.db.deleteFrom('documents').where('id', '=', id).execute()
+  })
+
   it('lists by tab and state with keyset cursors and a total; SQL state agrees with documentState()', async () => {
     // Put documents in every state.
     const ids = (await t.db.selectFrom('documents').select('id').where('stage', '=', 'received').orderBy('id').execute()).map((r) => r.id)

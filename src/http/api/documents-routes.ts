@@ -2,7 +2,7 @@ import { decodeCursor, encodeCursor, isIdValue } from '../../db/cursor'
 import { z } from '@hono/zod-openapi'
 import { AppError } from '../../domain/app-error'
 import { DOCUMENT_STATES, type DocumentState } from '../../domain/document-state'
-import { getDocument, listDocuments, type DocumentTab } from '../../db/documents'
+import { getDocument, listDocuments, listFullDocuments, type DocumentTab } from '../../db/documents'
 import { getBlob, sha256Hex } from '../../db/blobs'
 import { getAccount } from '../../db/accounts'
 import { getSource, getSourceByName, DEFAULT_PUSH_SOURCE } from '../../db/sources'
@@ -10,7 +10,7 @@ import { receiveDocument } from '../../workflows/intake/receive-document'
 import { heldForPersonUntil } from '../../workflows/documents/person-edits'
 import type { Ports } from '../../workflows/ports'
 import { apiRoute, apiRouter } from './api-route'
-import { DocumentSchema, presentDocument } from './present-document'
+import { DocumentSchema, DocumentSummarySchema, presentDocument, presentDocumentSummary } from './present-document'
 
 const IdParam = z.object({ id: z.string().regex(/^\d{1,18}$/, 'expected a numeric document id') })
 const docNotFound = (id: string) => new AppError(404, 'document_not_found', { fr: `Document ${id} introuvable.`, en: `Document ${id} not found.` })
@@ -24,6 +24,7 @@ const ListQuery = z.object({
   order: z.enum(['asc', 'desc']).optional().openapi({ description: 'By reception; default oldest first on to-submit, newest first elsewhere.' }),
   cursor: z.string().max(200).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
+  view: z.enum(['summary', 'full']).default('summary').openapi({ description: 'summary (default): what a list shows; full: whole documents, as GET /documents/{id} gives them' }),
 })
 
 /** The documents list pages by id: its cursor is `[lastId]` (db/cursor.ts). */
@@ -118,12 +119,12 @@ export function documentsRoutes(ports: Ports) {
       tags: ['documents'],
       summary: 'Documents of one tab (to-submit, to-process) or all, newest first unless asked; keyset paging',
       request: { query: ListQuery },
-      responses: { 200: { description: 'A page', content: { 'application/json': { schema: z.object({ items: z.array(DocumentSchema), nextCursor: z.string().nullable(), total: z.number() }) } } } },
+      responses: { 200: { description: 'A page: summaries, or whole documents with view=full', content: { 'application/json': { schema: z.object({ items: z.array(z.union([DocumentSummarySchema, DocumentSchema])), nextCursor: z.string().nullable(), total: z.number() }) } } } },
     }),
     async (c) => {
       const qy = c.req.valid('query')
       const order = qy.order ?? (qy.tab === 'to-submit' ? 'asc' : 'desc')
-      const page = await listDocuments(ports.db, {
+      const filter = {
         tab: qy.tab as DocumentTab,
         state: qy.state,
         sourceId: qy.sourceId,
@@ -132,9 +133,13 @@ export function documentsRoutes(ports: Ports) {
         order,
         afterId: qy.cursor ? afterIdOf(qy.cursor) : undefined,
         limit: qy.limit,
-      })
+      }
       const lang = c.get('lang')
-      return c.json({ items: page.rows.map((d) => presentDocument(d, lang)), nextCursor: page.nextAfterId ? encodeCursor([page.nextAfterId]) : null, total: page.total }, 200)
+      const page =
+        qy.view === 'full'
+          ? await listFullDocuments(ports.db, filter).then((p) => ({ ...p, items: p.rows.map((d) => presentDocument(d, lang)) }))
+          : await listDocuments(ports.db, filter).then((p) => ({ ...p, items: p.rows.map((d) => presentDocumentSummary(d, lang)) }))
+      return c.json({ items: page.items, nextCursor: page.nextAfterId ? encodeCursor([page.nextAfterId]) : null, total: page.total }, 200)
     },
   )
 

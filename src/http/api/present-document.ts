@@ -1,12 +1,18 @@
 import { z } from '@hono/zod-openapi'
 import type { DocumentRow } from '../../db/schema'
+import type { DocumentSummaryRow } from '../../db/documents'
+import type { FieldName } from '../../domain/invoice-fields'
 import type { Lang } from '../../domain/localized'
 import { documentState, DOCUMENT_STATES } from '../../domain/document-state'
 
 const FieldSchema = z.object({ value: z.string().nullable(), origin: z.string(), confidence: z.number() })
 
-/** The document shape of DESIGN.md ("Shapes the host relies on"): extend, never rename. */
-export const DocumentSchema = z
+/**
+ * A document as a list shows it: the keys of DESIGN.md's document shape ("Shapes the host relies on"),
+ * with `fields` limited to SUMMARY_FIELDS and `error.raw` left to the detail route. A 200-row page of
+ * whole documents was 250 KB (footprint bench, README); `?view=full` still gives whole ones.
+ */
+export const DocumentSummarySchema = z
   .object({
     id: z.string(),
     filename: z.string(),
@@ -21,26 +27,34 @@ export const DocumentSchema = z
     invoiceId: z.string().nullable(),
     receivedAt: z.string(),
     sourceId: z.string(),
-    sourceRef: z.string(),
-    size: z.number(),
-    checksum: z.string(),
+    sourceRef: z.string().openapi({ description: 'The host’s reference of the document (its id in the host), or sha256:… for a file without one' }),
     hasFile: z.boolean(),
-    hostMetadata: z.record(z.string(), z.unknown()),
     supersededBy: z.string().nullable(),
     removedAt: z.string().nullable().openapi({ description: 'When the document was removed (restorable by an admin)' }),
     removedBy: z.string().nullable(),
     updatedAt: z.string(),
-    submission: z
-      .object({
-        auto: z.boolean().openapi({ description: 'The account submits ready documents on its own (the 10-minute sweep)' }),
-        heldForPersonUntil: z.string().nullable().openapi({ description: 'A person saved the form: no automatic submission before this instant (Validate submits at once)' }),
-      })
-      .optional()
-      .openapi({ description: 'How the document will go to Chorus Pro (GET /documents/{id} only)' }),
   })
-  .openapi('Document')
+  .openapi('DocumentSummary', { description: 'A list row: the fields a list shows (invoiceNumber, invoiceType, invoiceDate, currency, recipientSiret, recipientLabel, amountGross), error without raw; the whole document is at GET /documents/{id}' })
+
+/** The document shape of DESIGN.md ("Shapes the host relies on"): extend, never rename. */
+export const DocumentSchema = DocumentSummarySchema.extend({
+  size: z.number(),
+  checksum: z.string(),
+  hostMetadata: z.record(z.string(), z.unknown()),
+  submission: z
+    .object({
+      auto: z.boolean().openapi({ description: 'The account submits ready documents on its own (the 10-minute sweep)' }),
+      heldForPersonUntil: z.string().nullable().openapi({ description: 'A person saved the form: no automatic submission before this instant (Validate submits at once)' }),
+    })
+    .optional()
+    .openapi({ description: 'How the document will go to Chorus Pro (GET /documents/{id} only)' }),
+}).openapi('Document')
+
+/** The form fields a list row carries (the columns of the tabs and of a host's list). */
+export const SUMMARY_FIELDS: readonly FieldName[] = ['invoiceNumber', 'invoiceType', 'invoiceDate', 'currency', 'recipientSiret', 'recipientLabel', 'amountGross']
 
 export type PresentedDocument = z.infer<typeof DocumentSchema>
+export type PresentedDocumentSummary = z.infer<typeof DocumentSummarySchema>
 
 function pickMessage(m: unknown, lang: Lang): string {
   if (typeof m === 'string') return m
@@ -64,28 +78,47 @@ function recipientNameOf(extracted: unknown): string | null {
   return typeof name === 'string' && name.trim() ? name : null
 }
 
+/** A list row (listDocuments' columns). */
+export function presentDocumentSummary(d: DocumentSummaryRow, lang: Lang): PresentedDocumentSummary {
+  const fields = (d.fields ?? {}) as PresentedDocument['fields']
+  const error = presentError(d.submit_error, lang) ?? presentError(d.analysis_error, lang)
+  return {
+    ...common(d, lang),
+    fields: Object.fromEntries(SUMMARY_FIELDS.flatMap((f) => (fields[f] ? [[f, fields[f]]] : []))),
+    error: error && { ...error, raw: null },
+    recipientName: d.recipient_name?.trim() ? d.recipient_name : null,
+  }
+}
+
+/** The whole document (the detail route, `?view=full` lists, push answers). */
 export function presentDocument(d: DocumentRow, lang: Lang): PresentedDocument {
+  return {
+    ...common(d, lang),
+    fields: (d.fields ?? {}) as PresentedDocument['fields'],
+    // A submission error is the more recent news when both exist.
+    error: presentError(d.submit_error, lang) ?? presentError(d.analysis_error, lang),
+    recipientName: recipientNameOf(d.extracted),
+    size: d.size,
+    checksum: d.checksum,
+    hostMetadata: d.host_metadata ?? {},
+  }
+}
+
+function common(d: DocumentSummaryRow | DocumentRow, lang: Lang) {
   const problems = Array.isArray(d.problems) ? d.problems : []
   return {
     id: d.id,
     filename: d.filename,
     stage: d.stage,
     state: documentState(d),
-    fields: (d.fields ?? {}) as PresentedDocument['fields'],
     problems: problems.map((p: any) => ({ code: String(p?.code ?? 'problem'), field: p?.field ?? null, message: pickMessage(p?.message, lang) })),
-    // A submission error is the more recent news when both exist.
-    error: presentError(d.submit_error, lang) ?? presentError(d.analysis_error, lang),
     hasFacturX: d.has_facturx,
-    recipientName: recipientNameOf(d.extracted),
     accountId: d.account_id,
     invoiceId: d.invoice_id,
     receivedAt: d.received_at.toISOString(),
     sourceId: d.source_id,
     sourceRef: d.source_ref,
-    size: d.size,
-    checksum: d.checksum,
     hasFile: d.blob_sha256 !== null,
-    hostMetadata: d.host_metadata ?? {},
     supersededBy: d.superseded_by,
     removedAt: d.removed_at ? d.removed_at.toISOString() : null,
     removedBy: d.removed_by,

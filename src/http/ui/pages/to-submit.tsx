@@ -1,4 +1,4 @@
-import type { PresentedDocument } from '../../api/present-document'
+import type { PresentedDocument, PresentedDocumentSummary } from '../../api/present-document'
 import { FIELD_NAMES, ORIGIN_LABELS, type FieldOrigin } from '../../../domain/invoice-fields'
 import { amount, dateInputValue, day, instant, type WordKey } from '../i18n'
 import { Csrf, FormMessage, Layout, type PageCtx } from '../layout'
@@ -9,11 +9,13 @@ import type { StructureServices } from '../../../domain/service-choices'
 import { billingFrameworkOf, DEFAULT_BILLING_FRAMEWORK, OFFERED_BILLING_FRAMEWORKS } from '../../../domain/billing-framework'
 
 type Doc = PresentedDocument
+/** A list row: GET /documents gives summaries (the fields a list shows). */
+type Row = PresentedDocumentSummary
 
-const value = (d: Doc, f: string) => d.fields[f]?.value ?? null
+const value = (d: Row, f: string) => d.fields[f]?.value ?? null
 
 /** Why a document is red, in a few words, shown under its name (the badge's tooltip and the Complete page have all of it). */
-function shortReason(d: Doc): { text: string; more: number } | null {
+function shortReason(d: Row): { text: string; more: number } | null {
   if (d.state !== 'incomplete' && d.state !== 'error') return null
   const reasons = [...(d.error ? [d.error.message] : []), ...d.problems.map((p) => p.message)]
   if (!reasons.length) return null
@@ -33,7 +35,7 @@ export function RecipientCell(props: { name: string | null; label?: string | nul
 }
 
 /** Green, red or waiting, with the reason on hover and on keyboard focus (the badge is focusable). */
-export function StateBadge(props: { ctx: PageCtx; doc: Doc }) {
+export function StateBadge(props: { ctx: PageCtx; doc: Row }) {
   const { t } = props.ctx
   const d = props.doc
   const kind = d.state === 'ready' || d.state === 'submitted' ? 'ok' : d.state === 'analysing' ? 'wait' : 'bad'
@@ -53,7 +55,7 @@ export function StateBadge(props: { ctx: PageCtx; doc: Doc }) {
   )
 }
 
-export function ToSubmitPage(props: { ctx: PageCtx; list: { items: Doc[]; nextCursor: string | null; total: number }; cursor: string | null; removed: number }) {
+export function ToSubmitPage(props: { ctx: PageCtx; list: { items: Row[]; nextCursor: string | null; total: number }; cursor: string | null; removed: number }) {
   const { ctx, list } = props
   const { t } = ctx
   return (
@@ -284,7 +286,7 @@ export function CompletePage(props: { ctx: PageCtx; doc: Doc; structure: Structu
 }
 
 /** Removed documents, as the confirmation of "Remove" promises: seen by everyone, restored by an admin. */
-export function RemovedPage(props: { ctx: PageCtx; list: { items: Doc[]; nextCursor: string | null; total: number }; cursor: string | null }) {
+export function RemovedPage(props: { ctx: PageCtx; list: { items: Row[]; nextCursor: string | null; total: number }; cursor: string | null }) {
   const { ctx, list } = props
   const { t } = ctx
   return (
