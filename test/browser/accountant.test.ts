@@ -42,7 +42,7 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
     await w.depositElsewhere('F-PORTAIL-1', OPEN.siret)
     await w.sync()
 
-    const list = (await (await w.s.api('/invoices?q=F-&limit=50')).json()) as { items: Array<{ invoiceNumber: string; depositedAt: string }> }
+    const list = (await (await w.s.api('/invoices?q=F-&limit=50')).json()) as { items: Array<{ invoiceNumber: string; depositedAt: string; depositedOn: string; depositTimeKnown: boolean }> }
     const ours = list.items.find((i) => i.invoiceNumber === 'F-DEPOT-1')!
     const portal = list.items.find((i) => i.invoiceNumber === 'F-PORTAIL-1')!
     // Ours: the moment Chorus Pro answered (a millisecond apart at most when it fell on a whole Paris day).
@@ -56,7 +56,10 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
     // The portal invoice: Chorus Pro gave only the day; no time is made up.
     const today = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'short' }).format(new Date())
     expect(await cell('F-PORTAIL-1')).toBe(today)
-    expect(portal.depositedAt).toBeTruthy()
+    // The API too: a day for the portal one, the instant for ours.
+    const isoToday = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date())
+    expect(portal).toMatchObject({ depositedAt: isoToday, depositedOn: isoToday, depositTimeKnown: false })
+    expect(ours).toMatchObject({ depositedOn: isoToday, depositTimeKnown: true })
 
     // The CSV says the same: a date for the portal one, the time for ours.
     const csv = await (await w.s.api('/invoices/export.csv?q=F-')).text()

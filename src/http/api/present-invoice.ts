@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import type { InvoiceRow } from '../../db/schema'
 import { describeStatus } from '../../domain/invoice-status'
+import { parisDay, whenOf } from '../../domain/deposit-date'
 
 /** DESIGN.md "Shapes the host relies on": an invoice. Extend, never rename. */
 export const InvoiceSchema = z
@@ -25,7 +26,9 @@ export const InvoiceSchema = z
     amountGross: z.string().nullable(),
     amountDue: z.string().nullable(),
     invoiceDate: z.string().nullable().openapi({ example: '2026-11-20' }),
-    depositedAt: z.string().nullable(),
+    depositedAt: z.string().nullable().openapi({ description: 'When it was deposited: an ISO instant when the time is known (our own submission), else the Paris day alone (YYYY-MM-DD): Chorus Pro gives only a day for invoices deposited elsewhere, and no time is made up', example: '2026-11-21' }),
+    depositedOn: z.string().nullable().openapi({ description: 'The day it was deposited (Paris), always a date', example: '2026-11-21' }),
+    depositTimeKnown: z.boolean().openapi({ description: 'Whether depositedAt carries a known time' }),
     flowNumber: z.string().nullable(),
     documentId: z.string().nullable().openapi({ description: 'Null when the invoice was submitted outside the connector' }),
     accountId: z.string(),
@@ -59,7 +62,7 @@ export function presentInvoice(r: InvoiceRow) {
     amountGross: r.amount_gross,
     amountDue: r.amount_due,
     invoiceDate: r.invoice_date,
-    depositedAt: r.deposited_at ? r.deposited_at.toISOString() : null,
+    ...deposit(r.deposited_at),
     flowNumber: r.flow_number,
     documentId: r.document_id,
     accountId: r.account_id,
@@ -84,4 +87,13 @@ export const InvoiceEventSchema = z
 
 export function presentEvent(e: { id: string; kind: string; status: string | null; occurred_at: Date; actor: string | null; comment: string | null; payload: unknown }) {
   return { id: e.id, kind: e.kind, status: e.status, occurredAt: e.occurred_at.toISOString(), actor: e.actor, comment: e.comment, payload: e.payload ?? null }
+}
+
+/** A stored deposit as the API gives it: a known time as an instant, a bare day as a date (domain/deposit-date.ts). */
+function deposit(at: Date | null): { depositedAt: string | null; depositedOn: string | null; depositTimeKnown: boolean } {
+  if (!at) return { depositedAt: null, depositedOn: null, depositTimeKnown: false }
+  const when = whenOf(at)
+  return when.kind === 'date'
+    ? { depositedAt: when.date, depositedOn: when.date, depositTimeKnown: false }
+    : { depositedAt: when.at.toISOString(), depositedOn: parisDay(when.at), depositTimeKnown: true }
 }

@@ -329,6 +329,8 @@ export function instant(v: string | Date | null | undefined, lang: Lang = 'fr'):
  */
 export function when(v: string | Date | null | undefined, lang: Lang = 'fr'): string {
   if (!v) return '—'
+  // The API gives a bare day as YYYY-MM-DD (api/present-invoice.ts): a date, with no time.
+  if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v)) return day(v, lang)
   const d = typeof v === 'string' ? new Date(v) : v
   if (Number.isNaN(d.getTime())) return String(v)
   if (lang === 'fr') return formatWhenFr(d)
