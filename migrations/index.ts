@@ -9,6 +9,7 @@ import * as m0008 from './0008_write_back'
 import * as m0009 from './0009_password_warning_sent'
 import * as m0010 from './0010_mail_notifications'
 import * as m0011 from './0011_deposit_dates_as_days'
+import * as m0012 from './0012_invoice_search_text'
 
 /**
  * A static list rather than FileMigrationProvider: Kysely's native import() of `.ts` files fails under
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '0009_password_warning_sent': m0009,
   '0010_mail_notifications': m0010,
   '0011_deposit_dates_as_days': m0011,
+  '0012_invoice_search_text': m0012,
 }

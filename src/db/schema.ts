@@ -144,6 +144,8 @@ export interface InvoicesTable {
   handled_by: string | null
   handling: NullableJson
   to_process: ColumnType<boolean, never, never>
+  /** What free text searches (number, recipient name, SIRET, Chorus comment), computed by PostgreSQL (migration 0012). */
+  search_text: ColumnType<string, never, never>
   final: Generated<boolean>
   next_poll_at: NullableTimestamp
   unchanged_polls: Generated<number>

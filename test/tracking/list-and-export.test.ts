@@ -109,6 +109,54 @@ describe.each(testEngines())('tracking list and CSV export on $name', (engine) =
     expect(two.length).toBe(rows.filter((r) => ['A_RECYCLER', 'SUSPENDUE', 'REJETEE'].includes(r.status)).length)
   })
 
+  it('free text finds a number fragment, a name in any case, a SIRET typed with spaces and a Chorus comment, and pages like any list', async () => {
+    const rows = await all()
+    const matches = (term: string) => (r: any) =>
+      [r.invoice_number, r.recipient_name, r.recipient_siret, r.status_comment].some((v) => typeof v === 'string' && v.toLowerCase().includes(term.toLowerCase()))
+    const cases: Array<[string, (r: any) => boolean]> = [
+      ['F-2026-01', matches('F-2026-01')],
+      ['SANDBOX-SUR', matches('sandbox-sur')],
+      ['2176 0000 00100', matches('217600000010')],
+      ['Ligne 2', matches('Ligne 2')],
+      ['lycée "jean', matches('lycée "jean')],
+    ]
+    for (const [term, keep] of cases) {
+      const expected = rows.filter(keep)
+      expect(expected.length, term).toBeGreaterThan(0)
+      for (const sort of ['-statusAt', 'depositedAt', '-depositedAt', 'invoiceNumber']) {
+        // Walked 7 at a time: the id-first page (migration 0012) keeps the keyset order and loses nothing.
+        const ids = await walk(`q=${encodeURIComponent(term)}&sort=${sort}`, 7)
+        expect(new Set(ids), `${term} ${sort}`).toEqual(new Set(expected.map((r) => r.id)))
+        expect(ids.length).toBe(expected.length)
+      }
+      const one = (await (await w.call('viewer', `/api/v1/invoices?q=${encodeURIComponent(term)}&sort=-statusAt&limit=500`)).json()) as any
+      const order = [...expected].sort((a, b) => b.status_at.getTime() - a.status_at.getTime() || Number(b.id) - Number(a.id)).map((r) => r.id)
+      expect(one.items.map((i: any) => i.id), term).toEqual(order)
+      expect(one.total).toBe(expected.length)
+    }
+  })
+
+  it('counts free-text matches exactly up to 1,000, then gives the estimate and says so', async () => {
+    await t.db.insertInto('invoices').values(Array.from({ length: 1_050 }, (_, i) => ({
+      account_id: w.account.id, chorus_invoice_id: 9_500_000 + i, invoice_number: `F-CPT-${i}`, recipient_siret: null,
+      recipient_name: i < 1_010 ? 'Mairie de Comptage' : 'Mairie de Petitcompte', service_code: null, amount_net: '1.00', amount_gross: '1.20',
+      invoice_date: '2026-10-01', deposited_at: null, status: 'DEPOSEE', status_at: new Date(Date.parse('2026-10-02T08:00:00Z') + i * 1000), status_comment: null,
+    }))).execute()
+    try {
+      const page = async (q: string) => (await (await w.call('viewer', `/api/v1/invoices?${q}`)).json()) as any
+      const many = await page('q=comptage&limit=10')
+      expect(many.totalExact).toBe(false)
+      expect(many.total).toBeGreaterThan(1_000)
+      expect(many.items).toHaveLength(10)
+      const few = await page('q=petitcompte')
+      expect(few).toMatchObject({ total: 40, totalExact: true })
+      // Without free text the exact count goes on to 10,000.
+      expect(await page('status=DEPOSEE&limit=1')).toMatchObject({ totalExact: true })
+    } finally {
+      await t.db.deleteFrom('invoices').where('chorus_invoice_id', '>=', '9500000').execute()
+    }
+  })
+
   it('refuses bad parameters with clear errors', async () => {
     const bad = async (q: string, code: string) => {
       const res = await w.call('viewer', `/api/v1/invoices?${q}`)

@@ -129,7 +129,7 @@ const ListSchema = z.object({
   items: z.array(InvoiceSchema),
   nextCursor: z.string().nullable(),
   total: z.number(),
-  totalExact: z.boolean().openapi({ description: 'False beyond 10,000 matches: total is then PostgreSQL’s estimate' }),
+  totalExact: z.boolean().openapi({ description: 'False beyond 10,000 matches (1,000 with free text q): total is then PostgreSQL’s estimate' }),
 })
 
 const DetailSchema = InvoiceSchema.extend({

@@ -61,7 +61,7 @@ function HistoryItem(props: { ctx: PageCtx; e: HistoryEvent }) {
 export function TrackingPage(props: {
   ctx: PageCtx
   filters: TrackingFilters
-  list: { items: InvoiceItem[]; nextCursor: string | null; total: number }
+  list: { items: InvoiceItem[]; nextCursor: string | null; total: number; totalExact?: boolean }
   cursor: string | null
   error: string | null
   panel: { invoice: InvoiceItem & { history: HistoryEvent[] } } | null
@@ -125,7 +125,7 @@ export function TrackingPage(props: {
             <FormMessage />
           </form>
         )}
-        <span class="muted">{t('total')}{ctx.colon}{list.total}</span>
+        <span class="muted">{t('total')}{ctx.colon}{list.totalExact === false ? '≈ ' : ''}{list.total}</span>
       </div>
       <div class={`track-layout${panel ? ' with-panel' : ''}`}>
         <div>
