@@ -7,10 +7,14 @@ import { documentState, DOCUMENT_STATES } from '../../domain/document-state'
 
 const FieldSchema = z.object({ value: z.string().nullable(), origin: z.string(), confidence: z.number() })
 
+/** The form fields a list row carries (the columns of the tabs and of a host's list). */
+export const SUMMARY_FIELDS: readonly FieldName[] = ['invoiceNumber', 'invoiceType', 'invoiceDate', 'currency', 'recipientSiret', 'recipientLabel', 'amountGross']
+
 /**
  * A document as a list shows it: the keys of DESIGN.md's document shape ("Shapes the host relies on"),
- * with `fields` limited to SUMMARY_FIELDS and `error.raw` left to the detail route. A 200-row page of
- * whole documents was 250 KB (footprint bench, README); `?view=full` still gives whole ones.
+ * with `fields` limited to SUMMARY_FIELDS, and neither the host's metadata nor the size and checksum.
+ * A 200-row page of whole documents was 250 KB (footprint bench, README); `?view=full` still gives
+ * whole ones. The error stays whole: Chorus Pro's own words (`raw`) are short and a list shows them.
  */
 export const DocumentSummarySchema = z
   .object({
@@ -34,7 +38,7 @@ export const DocumentSummarySchema = z
     removedBy: z.string().nullable(),
     updatedAt: z.string(),
   })
-  .openapi('DocumentSummary', { description: 'A list row: the fields a list shows (invoiceNumber, invoiceType, invoiceDate, currency, recipientSiret, recipientLabel, amountGross), error without raw; the whole document is at GET /documents/{id}' })
+  .openapi('DocumentSummary', { description: `A list row: the fields a list shows (${SUMMARY_FIELDS.join(', ')}); the whole document is at GET /documents/{id}` })
 
 /** The document shape of DESIGN.md ("Shapes the host relies on"): extend, never rename. */
 export const DocumentSchema = DocumentSummarySchema.extend({
@@ -49,9 +53,6 @@ export const DocumentSchema = DocumentSummarySchema.extend({
     .optional()
     .openapi({ description: 'How the document will go to Chorus Pro (GET /documents/{id} only)' }),
 }).openapi('Document')
-
-/** The form fields a list row carries (the columns of the tabs and of a host's list). */
-export const SUMMARY_FIELDS: readonly FieldName[] = ['invoiceNumber', 'invoiceType', 'invoiceDate', 'currency', 'recipientSiret', 'recipientLabel', 'amountGross']
 
 export type PresentedDocument = z.infer<typeof DocumentSchema>
 export type PresentedDocumentSummary = z.infer<typeof DocumentSummarySchema>
@@ -81,11 +82,9 @@ function recipientNameOf(extracted: unknown): string | null {
 /** A list row (listDocuments' columns). */
 export function presentDocumentSummary(d: DocumentSummaryRow, lang: Lang): PresentedDocumentSummary {
   const fields = (d.fields ?? {}) as PresentedDocument['fields']
-  const error = presentError(d.submit_error, lang) ?? presentError(d.analysis_error, lang)
   return {
     ...common(d, lang),
     fields: Object.fromEntries(SUMMARY_FIELDS.flatMap((f) => (fields[f] ? [[f, fields[f]]] : []))),
-    error: error && { ...error, raw: null },
     recipientName: d.recipient_name?.trim() ? d.recipient_name : null,
   }
 }
@@ -95,8 +94,6 @@ export function presentDocument(d: DocumentRow, lang: Lang): PresentedDocument {
   return {
     ...common(d, lang),
     fields: (d.fields ?? {}) as PresentedDocument['fields'],
-    // A submission error is the more recent news when both exist.
-    error: presentError(d.submit_error, lang) ?? presentError(d.analysis_error, lang),
     recipientName: recipientNameOf(d.extracted),
     size: d.size,
     checksum: d.checksum,
@@ -112,6 +109,8 @@ function common(d: DocumentSummaryRow | DocumentRow, lang: Lang) {
     stage: d.stage,
     state: documentState(d),
     problems: problems.map((p: any) => ({ code: String(p?.code ?? 'problem'), field: p?.field ?? null, message: pickMessage(p?.message, lang) })),
+    // A submission error is the more recent news when both exist.
+    error: presentError(d.submit_error, lang) ?? presentError(d.analysis_error, lang),
     hasFacturX: d.has_facturx,
     accountId: d.account_id,
     invoiceId: d.invoice_id,
