@@ -9,21 +9,26 @@ const READ_TIMEOUT_MS = 20_000
 /** A request before it gets its id (Omit applied to each member of the union). */
 type Question = PdfTextRequest extends infer R ? (R extends PdfTextRequest ? Omit<R, 'id'> : never) : never
 
-type Pending = { readonly resolve: (r: PdfTextReply | null) => void; readonly timer: NodeJS.Timeout }
+type Pending = { readonly question: Question; readonly resolve: (r: PdfTextReply | null) => void; timer?: NodeJS.Timeout }
 
 let worker: Worker | undefined
 let idle: NodeJS.Timeout | undefined
 let nextId = 1
 const pending = new Map<number, Pending>()
 
-function stop(w: Worker): void {
+/** Stops the thread on purpose (idle, a PDF over its limit, the sandbox closing): its exit is not a crash. */
+function retire(w: Worker): void {
   if (worker === w) worker = undefined
+  void w.terminate()
+}
+
+/** Answers every PDF still waiting as unreadable. */
+function giveUpAll(): void {
   for (const [id, p] of pending) {
     clearTimeout(p.timer)
     pending.delete(id)
     p.resolve(null)
   }
-  void w.terminate()
 }
 
 function thread(): Worker {
@@ -45,9 +50,15 @@ function thread(): Worker {
     p.resolve(r)
     if (!pending.size) retireWhenIdle(w)
   })
-  // A crash or a memory overflow reads as "unreadable" for what was in flight; the next PDF starts a new thread.
-  w.on('error', () => stop(w))
-  w.on('exit', () => stop(w))
+  // A crash or a memory overflow: which PDF caused it is unknown, so what was in flight reads as
+  // unreadable (sent again, a PDF that kills the reader would kill it forever); the next PDF starts a new thread.
+  const crashed = () => {
+    if (worker !== w) return
+    worker = undefined
+    giveUpAll()
+  }
+  w.on('error', crashed)
+  w.on('exit', crashed)
   worker = w
   return w
 }
@@ -57,21 +68,39 @@ function retireWhenIdle(w: Worker): void {
   w.unref()
   idle = setTimeout(() => {
     idle = undefined
-    if (worker === w && !pending.size) stop(w)
+    if (worker === w && !pending.size) retire(w)
   }, IDLE_MS)
   idle.unref()
 }
 
-function ask(req: Question): Promise<PdfTextReply | null> {
+/** Sends a waiting PDF to the thread (a new one if needed), with its own time limit from now. */
+function dispatch(id: number): void {
+  const p = pending.get(id)
+  if (!p) return
   const w = thread()
   if (idle) clearTimeout(idle)
   w.ref()
+  clearTimeout(p.timer)
+  p.timer = setTimeout(() => overLimit(id, w), READ_TIMEOUT_MS)
+  // A copy crosses to the thread: the caller's bytes stay intact.
+  w.postMessage({ ...p.question, id } satisfies PdfTextRequest)
+}
+
+/** One PDF went past its limit: it reads as unreadable, its thread is stopped, the others in flight go to a fresh one. */
+function overLimit(id: number, w: Worker): void {
+  const p = pending.get(id)
+  if (!p) return
+  pending.delete(id)
+  p.resolve(null)
+  retire(w)
+  for (const other of [...pending.keys()]) dispatch(other)
+}
+
+function ask(question: Question): Promise<PdfTextReply | null> {
   const id = nextId++
   return new Promise((resolve) => {
-    const timer = setTimeout(() => stop(w), READ_TIMEOUT_MS)
-    pending.set(id, { resolve, timer })
-    // A copy crosses to the thread: the caller's bytes stay intact.
-    w.postMessage({ ...req, id } satisfies PdfTextRequest)
+    pending.set(id, { question, resolve })
+    dispatch(id)
   })
 }
 
@@ -85,11 +114,4 @@ export async function readPdfText(bytes: Uint8Array, maxPages = 5): Promise<stri
 export async function readPdfAttachments(bytes: Uint8Array): Promise<Record<string, Uint8Array> | null> {
   const r = await ask({ op: 'attachments', bytes })
   return r && 'attachments' in r ? r.attachments : null
-}
-
-/** Stops the reader thread now (the sandbox's close); a later PDF starts it again. */
-export function stopPdfTextThread(): void {
-  if (idle) clearTimeout(idle)
-  idle = undefined
-  if (worker) stop(worker)
 }
