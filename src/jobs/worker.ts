@@ -80,10 +80,9 @@ export function createWorker(opts: WorkerOptions): Worker {
   let all = true
   let lastFullPass = 0
 
-  /** Sleeps until woken or `ms` passed; a sleep that ran its course polls every lane next. */
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
-      const t = setTimeout(() => { wakeUp = undefined; all = true; resolve() }, ms)
+      const t = setTimeout(() => { wakeUp = undefined; resolve() }, ms)
       wakeUp = () => { clearTimeout(t); wakeUp = undefined; resolve() }
     })
 
