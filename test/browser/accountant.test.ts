@@ -7,7 +7,7 @@ import { sql } from 'kysely'
 import { testEngines } from '../support/databases'
 import { SEED_STRUCTURES } from '../../src/sandbox'
 import { withLuhnDigit } from '../../src/domain/siret'
-import { chromiumMissing, newContext } from './chromium'
+import { chromiumMissing, closePage, newContext } from './chromium'
 import { invoicePdf } from '../support/invoice-pdf'
 import { axeViolations, describeViolations, expectNoOverflow, openWorld, shot, type World } from './world'
 
@@ -69,7 +69,7 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
     const isoDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(new Date())
     expect(col(lines.find((l) => l.includes('F-PORTAIL-1')), 'deposited_at')).toBe(isoDay)
     expect(col(lines.find((l) => l.includes('F-DEPOT-1')), 'deposited_at')).toMatch(new RegExp(`^${isoDay} \\d{2}:\\d{2}:\\d{2}$`))
-    await page.close()
+    await closePage(page)
   }, 90_000)
 
   it('2. after a refused Validate, shows the new reason under the field at once, and no old "Enregistré." above it', async () => {
@@ -108,7 +108,7 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
     // And it is what a reload shows too.
     const fresh = await (await page.request.get(`/ui/to-submit/${doc.id}`)).text()
     for (const p of await siretProblems.allInnerTexts()) expect(fresh).toContain(p.replace(/&/g, '&amp;').replace(/"/g, '&quot;').slice(0, 20))
-    await page.close()
+    await closePage(page)
   }, 60_000)
 
   it('3. imports recipients all or nothing, and lists each refused line with its column and problem', async () => {
@@ -140,7 +140,7 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
     await expect.poll(() => page.locator('#flash').innerText()).toMatch(/Import terminé : 3 créée\(s\)/)
     const all = (await (await w.s.api('/recipients?q=Test-Import')).json()) as { total: number }
     expect(all.total).toBe(3)
-    await page.close()
+    await closePage(page)
   })
 
   it('4. never submits on Save: an edited document waits for Validate, or for the sweep once the person has left it, and the page says so', async () => {
@@ -171,7 +171,7 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
     expect(await note.innerText()).not.toMatch(/Pas avant/)
     await w.runJob('documents.auto-submit', {})
     await w.s.until(async () => (await w.doc(doc.id)).state === 'submitted', 20_000, 'submitted by the sweep')
-    await page.close()
+    await closePage(page)
   }, 60_000)
 
   it('7. refuses a filter or sort value nobody can match, naming the allowed values (API and Tracking page)', async () => {
@@ -242,7 +242,7 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
     expect(JSON.stringify(body)).not.toMatch(/expected|Too (small|big)|Invalid/)
     const en = (await (await w.s.api('/recipients', { method: 'POST', json: { label: '', recipientSiret: '123' }, headers: { 'accept-language': 'en' } })).json()) as typeof body
     expect(en.error.details.find((d) => d.field === 'recipientSiret')!.message).toBe('Recipient SIRET: 14 digits expected, check digit included (e.g. 21420218600012)')
-    await page.close()
+    await closePage(page)
   }, 60_000)
 
   it('10. says everything as sentences: history events, who acted, directory states, refused documents; no code, key or id', async () => {
@@ -292,7 +292,7 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
       // Settings show data that is technical by nature (logins, key names and prefixes, paths): only our own words are checked.
       expect(settings.join('\n'), `settings ${lang}`).not.toMatch(/\b(submission|invoice)\.[a-z_.]+|key:\d|#\d+|\bnot_checked\b|\bfacturx\b|\{"/)
     }
-    await page.close()
+    await closePage(page)
   }, 90_000)
 
   it('11. shows why a row is red without hovering, and the recipient by its directory name with its SIRET beneath', async () => {
@@ -317,7 +317,7 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
     const cell = page.locator('tr[data-invoice-number="F-NOM-1"] [data-col="recipient"]')
     expect(await cell.locator('.recipient-name').innerText()).toBe(OPEN.name)
     expect(await cell.locator('.recipient-siret').innerText()).toBe(OPEN.siret)
-    await page.close()
+    await closePage(page)
   }, 60_000)
 
   it('13. history in time order, a detail panel that fits 1366×768, and a sync that shows progress then what changed', async () => {
@@ -356,7 +356,7 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
     expect(fit.page).toBeLessThanOrEqual(0)
     expect(fit.right).toBeLessThanOrEqual(fit.width)
     if (w.engine === 'pglite') await shot(page, 'tracking-panel-1366x768-fr')
-    await page.close()
+    await closePage(page)
   }, 90_000)
 
   it('14. shows the PDF in To process as To submit does, and lets removed documents be seen and restored', async () => {
@@ -404,8 +404,8 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
     await op.goto('/ui/to-submit/removed')
     expect(await op.getByRole('button', { name: 'Restaurer la sélection' }).count()).toBe(0)
     expect(await op.getByText('Seul un administrateur peut restaurer').count()).toBe(1)
-    await page.close()
-    await op.close()
+    await closePage(page)
+    await closePage(op)
   }, 90_000)
   it('12. exports the tracking CSV in the person’s language: headers and statuses in words, SIRET and numbers kept as text, amounts with their decimal mark', async () => {
     const doc = await w.drop('export-csv.pdf', { seed: 1716, recipientIndex: 0, number: '000417', serviceCode: 'SERV_TECH', engagement: null })
@@ -446,7 +446,7 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
     // The API's stable columns are unchanged for programs.
     const api = await (await w.s.api('/invoices/export.csv?q=000417')).text()
     expect(api.replace(/^\ufeff/, '').split('\r\n')[0]!.startsWith('invoice_number;invoice_type;status;')).toBe(true)
-    await page.close()
+    await closePage(page)
   }, 60_000)
   it('5. offers in Recycle only the services Chorus Pro would accept, says which need an engagement, and follows a new SIRET', async () => {
     const doc = await w.drop('recycler-services.pdf', { seed: 1705, recipientIndex: 0, number: 'F-SERVICES-5', serviceCode: 'SERV_TECH', engagement: null })
@@ -491,7 +491,7 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
     const msg = ((await refused.json()) as { error: { message: string } }).error.message
     expect(msg).toContain('Services possibles : SERV_TECH (Services techniques) ; TRAVAUX (Direction des travaux) : numéro d’engagement exigé.')
     expect(msg).not.toContain('FACTURES_PUBLIQUES')
-    await page.close()
+    await closePage(page)
   }, 90_000)
   it('9. makes the service code and the invoice type choices: the recipient’s services (engagement needs marked), searchable, following the SIRET', async () => {
     // A service the recipient does not have keeps the document red (and out of the auto-submission).
@@ -524,7 +524,7 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
     expect(saved.fields.recipientSiret).toMatchObject({ value: SERVICE_REQUIRED.siret, origin: 'person' })
     // A choice left alone is not an edit.
     expect(saved.fields.invoiceType?.origin).not.toBe('person')
-    await page.close()
+    await closePage(page)
   }, 60_000)
   it('15. speaks English throughout in English (colons, placeholders, dates) and French dates in French, in date fields too', async () => {
     const doc = await w.drop('langues.pdf', { seed: 1717, recipientIndex: 0, number: 'F-LANG-15', serviceCode: 'SERV_TECH', engagement: null })
@@ -566,7 +566,7 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
     await page.getByRole('button', { name: 'Appliquer' }).click()
     await page.waitForURL(/from=01/)
     expect(await page.locator('tr[data-invoice-number="F-LANG-15"]').count()).toBe(0)
-    await page.close()
+    await closePage(page)
   }, 60_000)
   it('16. shows progress where work takes time and ends with a result to open: bulk submission, source scan, CSV export', async () => {
     const accounts = (await (await w.s.api('/accounts')).json()) as { items: Array<{ id: string; isDemo: boolean }> }
@@ -609,7 +609,7 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
       await download
       expect(await page.locator('#export-status').innerText()).toMatch(/^Export prêt : \d+ ligne\(s\)\.$/)
       expect(await page.locator('#export-link').isVisible()).toBe(true)
-      await page.close()
+      await closePage(page)
     } finally {
       await w.s.api(`/accounts/${demo.id}`, { method: 'PATCH', json: { autoSubmit: true } })
     }
@@ -698,7 +698,7 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
       await w.s.until(async () => ['ready', 'submitted'].includes((await w.doc(doc.id)).state), 30_000, 'reprocessed')
       expect((await w.doc(doc.id)).fields.serviceCode).toMatchObject({ value: 'DAF', origin: 'mapping' })
     }
-    await page.close()
+    await closePage(page)
   }, 60_000)
   it('is accessible (axe-core: no serious or critical violation) on every tab and page, in French and English, with a screenshot of each', async () => {
     // Something on every tab: a red and a submitted document, an invoice to process, a removed document, a mapping.
@@ -737,7 +737,7 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
       })
       const probed = (await axeViolations(probe)).map((v) => v.id)
       expect(probed).toEqual(expect.arrayContaining(['label', 'color-contrast']))
-      await probe.close()
+      await closePage(probe)
     }
     for (const lang of ['fr', 'en'] as const) {
       const page = await w.page({ lang, width: 1366 })
@@ -756,7 +756,7 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
       await page.goto(`/ui/to-submit?lang=${lang}`)
       await page.keyboard.press('Tab')
       expect(await page.evaluate(() => document.activeElement?.className)).toBe('skip')
-      await page.close()
+      await closePage(page)
     }
     // The pages without a session: sign-in and the expired-session message.
     for (const lang of ['fr', 'en'] as const) {

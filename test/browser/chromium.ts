@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs'
-import { chromium, type Browser, type BrowserContext } from 'playwright-core'
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core'
 
 export const CHROMIUM_PATH = '/usr/bin/chromium'
 
@@ -24,4 +24,15 @@ export async function launchChromium(): Promise<Browser> {
 
 export function newContext(browser: Browser, baseURL: string, opts: { width?: number; locale?: string } = {}): Promise<BrowserContext> {
   return browser.newContext({ baseURL, viewport: { width: opts.width ?? 1280, height: 900 }, locale: opts.locale ?? 'fr-FR', acceptDownloads: true })
+}
+
+/**
+ * Closes a page by disposing of its context (every page of these tests has a context of its own).
+ * `page.close()` can wait forever in Chromium when it races a navigation commit, e.g. right after a
+ * click that navigates (playwright#42366, #42068): Chromium acknowledges the close and keeps the page.
+ * It hung the framework test for its whole 180 s in CI, after every assertion had passed. Disposing of
+ * the context destroys its pages without waiting for that page's own detach.
+ */
+export async function closePage(page: Page): Promise<void> {
+  await page.context().close()
 }

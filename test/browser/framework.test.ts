@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { testEngines } from '../support/databases'
-import { chromiumMissing } from './chromium'
+import { chromiumMissing, closePage } from './chromium'
 import { axeViolations, describeViolations, expectNoOverflow, openWorld, shot, type World } from './world'
 
 const missing = chromiumMissing()
@@ -21,7 +21,7 @@ describe.skipIf(!!missing).each(testEngines())('the billing framework in Complet
     await w?.close()
   })
 
-  // 15 s alone; in the full suite it runs beside the other browser files on 2 cores and went past 90 s.
+  // 15 s alone, about 17 s in the full suite (it once hung in page.close(): see closePage).
   it('is a select of A1 and A2 (A1 when the invoice names none), saved by Enregistrer, kept, checked, and sent', async () => {
     await w.forgetMappings()
     // Red (the recipient requires a service code): the demo account leaves it to the person.
@@ -68,7 +68,7 @@ describe.skipIf(!!missing).each(testEngines())('the billing framework in Complet
     const ven = await axeViolations(en)
     expect(ven, describeViolations(ven)).toEqual([])
     if (w.engine === 'pglite') await shot(en, 'complete-framework-en')
-    await en.close()
+    await closePage(en)
 
     // Nothing left to pay, then Validate: Chorus Pro receives A2.
     await page.getByLabel('Net à payer').fill('0')
@@ -77,6 +77,6 @@ describe.skipIf(!!missing).each(testEngines())('the billing framework in Complet
     const requests = (await (await w.s.sandbox('/requests?operation=factures/v1/soumettre')).json()) as string[]
     const sent = requests.map((r) => JSON.parse(r)).find((r) => r.numeroFactureSaisi === 'F-CADRE-UI')
     expect(sent.cadreDeFacturation).toEqual({ codeCadreFacturation: 'A2_FACTURE_FOURNISSEUR_DEJA_PAYEE' })
-    await page.close()
-  }, 180_000)
+    await closePage(page)
+  }, 90_000)
 })
