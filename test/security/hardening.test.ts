@@ -227,5 +227,6 @@ describe('the secret key at start-up', () => {
     writeFileSync(join(dataDir, 'secret.key'), key, { mode: 0o600 })
     const again = await startTestService({ CRON_ENABLED: 'false' }, { dataDir })
     await again.stop()
-  })
+    // Four starts on PGlite (the first with initdb): 12 s alone, 29 s beside another test file.
+  }, 90_000)
 })

@@ -64,5 +64,6 @@ describe('folder intake killed mid-scan', () => {
     } finally {
       await second.stop('SIGKILL')
     }
-  }, 120_000)
+    // 26 s alone; 87 s beside the browser tests (two test files at once on 2 cores).
+  }, 240_000)
 })
