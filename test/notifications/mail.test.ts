@@ -269,4 +269,24 @@ describe.each(testEngines())('e-mail notifications on $name', (engine) => {
     noSecret(s.logs.text())
     noSecret(JSON.stringify((await json('/notifications/outbox?limit=500')).body))
   }, 60_000)
+
+  it('sends a failed e-mail again on an admin’s request, once the settings are fixed, and only a failed one', async () => {
+    // The test e-mail refused for the wrong password (first test) failed for good; the password is right again.
+    const failed = (await json('/notifications/outbox?state=failed')).body.items.find((o: any) => o.kind === 'test')
+    expect(failed, 'the refused test e-mail').toBeDefined()
+    const before = mailsTo('admin@example.org').length
+    const retried = await json(`/notifications/outbox/${failed.id}/retry`, { method: 'POST' })
+    expect(retried.status, JSON.stringify(retried.body)).toBe(202)
+    expect(retried.body).toMatchObject({ id: failed.id, state: 'pending' })
+    await s.until(async () => (await json('/notifications/outbox')).body.items.find((o: any) => o.id === failed.id)?.state === 'sent', 30_000, 'the retried e-mail sent')
+    expect(mailsTo('admin@example.org').length).toBe(before + 1)
+    expect(mailsTo('admin@example.org').at(-1)!.parsed.subject).toBe(failed.subject)
+    // Sent now: nothing to retry, said in the person's language; an unknown id is a 404.
+    const again = await json(`/notifications/outbox/${failed.id}/retry`, { method: 'POST', headers: { 'accept-language': 'fr' } })
+    expect(again.status).toBe(409)
+    expect(again.body.error).toMatchObject({ code: 'mail_not_failed', message: 'Seul un e-mail en échec peut être renvoyé ; celui-ci est envoyé.' })
+    expect((await json('/notifications/outbox/999999999/retry', { method: 'POST' })).status).toBe(404)
+    const audit = await db().selectFrom('audit_log').selectAll().where('action', '=', 'mail.retry').execute()
+    expect(audit.map((a) => a.target_id)).toEqual([failed.id])
+  })
 })

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { sql } from 'kysely'
 import { testEngines, type TestDatabase } from '../support/databases'
 import { startFakeOdoo, type FakeOdoo, type FakeOdooOptions } from '../support/fake-odoo'
 import { startTestService, type TestService } from '../support/in-process-service'
@@ -169,6 +170,58 @@ describe.each(testEngines())('Odoo write-back on $name', (engine) => {
       expect(rows[1]!.attempts).toBeGreaterThanOrEqual(2)
       expect(odoo.tagNames(odooDoc)).toEqual(['Chorus Pro : Rejetée'])
       expect(odoo.messages(odooDoc).at(-1)!.body).toContain('Motif : Montant erroné')
+    } finally {
+      await odoo.close()
+    }
+  }, 90_000)
+
+  it('lets an admin retry a write-back that failed after its last attempt, once Odoo is fixed; only the latest of a document', async () => {
+    const odoo = await startFakeOdoo({ set: 'v19', apiKey: API_KEY })
+    try {
+      const folder = odoo.addFolder('Relance')
+      const { bytes } = await invoicePdf({ seed: 1605, recipientIndex: 0, number: 'F-2026-1605', serviceCode: null, engagement: null })
+      const odooDoc = odoo.addDocument({ name: 'F-2026-1605.pdf', folderId: folder, bytes })
+      const src = (await (await s.api('/sources', { method: 'POST', json: { kind: 'odoo', name: 'odoo relance', config: { url: odoo.url, apiKey: API_KEY, rootFolderId: folder } } })).json()) as any
+      await s.api(`/sources/${src.id}/scan`, { method: 'POST' })
+      const doc = await s.until(() => db().selectFrom('documents').selectAll().where('filename', '=', 'F-2026-1605.pdf').where('stage', '=', 'submitted').executeTakeFirst(), 40_000, 'document submitted')
+      const [submitted] = await settled(doc.id, 1)
+      const invoice = await db().selectFrom('invoices').selectAll().where('document_id', '=', doc.id).executeTakeFirstOrThrow()
+
+      odoo.deny('documents.document', 'message_post')
+      await s.sandbox(`/invoices/${invoice.chorus_invoice_id}/status`, { method: 'POST', json: { status: 'REJETEE', comment: 'Montant erroné' } })
+      await sync()
+      const failing = await s.until(async () => (await writeBacks(doc.id)).find((r) => r.event === 'status_changed' && r.attempts >= 1), 20_000, 'a failed attempt')
+      // Twelve attempts take two hours: make the next one the last (the queue's own backoff is tested elsewhere).
+      await db().updateTable('jobs').set({ max_attempts: sql<number>`attempts + 1`, run_at: new Date() }).where('kind', '=', 'document.write-back').where(sql<string>`payload->>'writeBackId'`, '=', failing.id).where('state', '=', 'pending').execute()
+      await s.until(async () => (await writeBacks(doc.id)).find((r) => r.id === failing.id && r.state === 'failed'), 20_000, 'the write-back failed for good')
+      const listed = (await (await s.api('/write-backs?state=failed')).json()) as any
+      expect(listed.items.find((x: any) => x.id === failing.id)).toMatchObject({ invoiceNumber: 'F-2026-1605', status: 'REJETEE', state: 'failed', retryable: true, lastError: expect.stringMatching(/message_post/) })
+
+      // One that went through cannot be retried.
+      const done = await s.api(`/write-backs/${submitted!.id}/retry`, { method: 'POST', headers: { 'accept-language': 'en' } })
+      expect(done.status).toBe(409)
+      expect(((await done.json()) as any).error).toMatchObject({ code: 'write_back_not_failed', message: 'Only a failed write-back can be retried; this one is done.' })
+
+      // Odoo fixed: Retry tells it, once.
+      odoo.deny(null)
+      const retried = await s.api(`/write-backs/${failing.id}/retry`, { method: 'POST' })
+      expect(retried.status, await retried.clone().text()).toBe(202)
+      expect(await retried.json()).toMatchObject({ id: failing.id, state: 'pending', retryable: false })
+      await settled(doc.id, 2)
+      expect(odoo.tagNames(odooDoc)).toEqual(['Chorus Pro : Rejetée'])
+      expect(odoo.messages(odooDoc).filter((m) => m.body.includes('Montant erroné'))).toHaveLength(1)
+      expect((await s.api(`/write-backs/${failing.id}/retry`, { method: 'POST' })).status).toBe(409)
+      expect((await db().selectFrom('audit_log').selectAll().where('action', '=', 'write_back.retry').where('target_id', '=', failing.id).execute()).length).toBe(1)
+
+      // An earlier write-back that failed is replaced by the later one: retrying it would put Odoo back on an old status.
+      await db().updateTable('write_backs').set({ state: 'failed' }).where('id', '=', submitted!.id).execute()
+      const older = ((await (await s.api(`/write-backs?documentId=${doc.id}`)).json()) as any).items.find((x: any) => x.id === submitted!.id)
+      expect(older).toMatchObject({ state: 'failed', retryable: false })
+      const superseded = await s.api(`/write-backs/${submitted!.id}/retry`, { method: 'POST', headers: { 'accept-language': 'fr' } })
+      expect(superseded.status).toBe(409)
+      expect(((await superseded.json()) as any).error.code).toBe('write_back_superseded')
+      expect((await s.api('/write-backs/999999999/retry', { method: 'POST' })).status).toBe(404)
+      await db().updateTable('write_backs').set({ state: 'done' }).where('id', '=', submitted!.id).execute()
     } finally {
       await odoo.close()
     }

@@ -5,6 +5,7 @@ import type { Mailer } from '../../mail/smtp-mailer'
 import { collectDigest, renderDigest } from '../../workflows/notifications/digest'
 import { addRecipient, getMailSettings, listRecipients, removeRecipient, saveMailSettings, type MailRecipientRow, type MailSettingsRow } from '../../workflows/notifications/mail-settings'
 import { queueDigests } from '../../workflows/notifications/run-digest'
+import { retryMail } from '../../workflows/notifications/retry-mail'
 import { listOutbox, sendTestMail, type OutboxRow } from '../../workflows/notifications/send-mail'
 import type { Ports } from '../../workflows/ports'
 import { actorOf } from '../app-env'
@@ -175,6 +176,21 @@ export function notificationsRoutes(ports: Ports, mailer: Mailer, publicUrl: () 
     async (c) => {
       const q = c.req.valid('query')
       return c.json({ items: (await listOutbox(ports, { ...(q.state ? { state: q.state } : {}), limit: q.limit })).map(presentOutbox) }, 200)
+    },
+  )
+
+  app.openapi(
+    apiRoute('admin', {
+      method: 'post',
+      path: '/notifications/outbox/{id}/retry',
+      tags: ['admin'],
+      summary: 'Send again an e-mail that failed after its last attempt (once the SMTP server or the settings are fixed), with a fresh set of attempts',
+      request: { params: IdParam },
+      responses: { 202: { description: 'Queued', content: json(OutboxSchema) }, 404: { description: 'Not found' }, 409: { description: 'Not failed (sent or still being attempted)' } },
+    }),
+    async (c) => {
+      const { id } = c.req.valid('param')
+      return c.json(presentOutbox(await retryMail(ports, id, actorOf(c.get('apiKey')))), 202)
     },
   )
   return app

@@ -251,13 +251,13 @@ export function uiRoutes(opts: UiRoutesOptions) {
   app.get('/ui/settings', session, async (c) => {
     const lang = c.get('lang')
     if (c.get('ui').key.role !== 'admin') return message(c, 403, t(lang, 'forbidden'), t(lang, 'forbiddenText'))
-    const [accounts, sources, rules, webhooks, keys, mailSettings, mailRecipients, outbox] = await Promise.all(
-      ['/accounts', '/sources', '/filing-rules', '/webhooks', '/api-keys', '/notifications/settings', '/notifications/recipients', '/notifications/outbox?limit=20'].map((p) => api(c, p)),
+    const [accounts, sources, rules, webhooks, keys, mailSettings, mailRecipients, outbox, writeBacks] = await Promise.all(
+      ['/accounts', '/sources', '/filing-rules', '/webhooks', '/api-keys', '/notifications/settings', '/notifications/recipients', '/notifications/outbox?limit=20', '/write-backs?state=failed&limit=20'].map((p) => api(c, p)),
     )
-    for (const a of [accounts, sources, rules, webhooks, keys, mailSettings, mailRecipients, outbox]) if (!a!.ok) return apiFailure(c, a!)
+    for (const a of [accounts, sources, rules, webhooks, keys, mailSettings, mailRecipients, outbox, writeBacks]) if (!a!.ok) return apiFailure(c, a!)
     const items = (a: { body: any }) => (Array.isArray(a.body) ? a.body : a.body.items)
     const notifications: NotificationsData = { settings: mailSettings!.body, recipients: items(mailRecipients!), outbox: items(outbox!), accounts: items(accounts!).map((a: { id: string; name: string }) => ({ id: a.id, name: a.name })) }
-    const data: SettingsData = { accounts: items(accounts!), sources: items(sources!), rules: items(rules!), webhooks: items(webhooks!), keys: items(keys!), notifications }
+    const data: SettingsData = { accounts: items(accounts!), sources: items(sources!), rules: items(rules!), webhooks: items(webhooks!), keys: items(keys!), notifications, failedWriteBacks: items(writeBacks!) }
     return render(c, <SettingsPage ctx={ctxOf(c)} data={data} />)
   })
 

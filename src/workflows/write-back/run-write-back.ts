@@ -90,9 +90,17 @@ export async function runWriteBack(ports: Ports, targets: WriteBackTargets, writ
   }
 }
 
-/** Write-backs for the admin: failed ones first by default (GET /api/v1/write-backs). */
-export async function listWriteBacks(ports: Pick<Ports, 'db'>, opts: { state?: WriteBackRow['state']; documentId?: string; limit?: number } = {}): Promise<WriteBackRow[]> {
-  let q = ports.db.selectFrom('write_backs').selectAll().orderBy('id', 'desc').limit(opts.limit ?? 100)
+/** A write-back as the admin lists it: `latest` when no later write-back of its document exists (only that one can be retried). */
+export type ListedWriteBack = WriteBackRow & { readonly latest: boolean }
+
+/** Write-backs for the admin, newest first (GET /api/v1/write-backs). */
+export async function listWriteBacks(ports: Pick<Ports, 'db'>, opts: { state?: WriteBackRow['state']; documentId?: string; limit?: number } = {}): Promise<ListedWriteBack[]> {
+  let q = ports.db
+    .selectFrom('write_backs')
+    .selectAll('write_backs')
+    .select((eb) => eb.not(eb.exists(eb.selectFrom('write_backs as later').select('later.id').whereRef('later.document_id', '=', 'write_backs.document_id').whereRef('later.id', '>', 'write_backs.id'))).$castTo<boolean>().as('latest'))
+    .orderBy('id', 'desc')
+    .limit(opts.limit ?? 100)
   if (opts.state) q = q.where('state', '=', opts.state)
   if (opts.documentId) q = q.where('document_id', '=', opts.documentId)
   return q.execute()

@@ -11,7 +11,7 @@ export interface NotificationsData {
 /**
  * The e-mail part of the settings page (issue 16): SMTP settings (the password is never shown: an empty
  * field keeps it), the test e-mail button, recipients per account and role, and the last messages with
- * their errors. Every form goes to the /api/v1/notifications routes through the page's session; admins
+ * their errors (a failed one can be sent again). Every form goes to the /api/v1/notifications routes through the page's session; admins
  * only, like the routes. Its own words in both languages, so it needs nothing from the shared dictionary.
  */
 export function NotificationsSection(props: { ctx: PageCtx; data: NotificationsData }) {
@@ -98,7 +98,7 @@ export function NotificationsSection(props: { ctx: PageCtx; data: NotificationsD
       {data.outbox.length === 0 ? <p class="muted">{w('Aucun.', 'None.')}</p> : (
         <div class="table-wrap">
           <table>
-            <thead><tr><th scope="col">{w('Objet', 'Subject')}</th><th scope="col">{w('À', 'To')}</th><th scope="col">{w('État', 'State')}</th><th scope="col">{w('Erreur', 'Error')}</th></tr></thead>
+            <thead><tr><th scope="col">{w('Objet', 'Subject')}</th><th scope="col">{w('À', 'To')}</th><th scope="col">{w('État', 'State')}</th><th scope="col">{w('Erreur', 'Error')}</th><th scope="col">{w('Actions', 'Actions')}</th></tr></thead>
             <tbody>
               {data.outbox.map((o) => (
                 <tr data-outbox-id={o.id}>
@@ -106,6 +106,15 @@ export function NotificationsSection(props: { ctx: PageCtx; data: NotificationsD
                   <td class="break">{o.recipient}</td>
                   <td><span class={o.state === 'failed' ? 'badge bad' : 'badge'}>{stateLabel[o.state]}</span>{o.attempts > 1 ? ` (${o.attempts})` : ''}</td>
                   <td class="break">{o.lastError ?? ''}</td>
+                  <td>
+                    {o.state === 'failed' ? (
+                      <form data-api={`POST /notifications/outbox/${o.id}/retry`} data-done={w('Nouvel envoi lancé.', 'Sending again.')} class="inline">
+                        <Csrf ctx={ctx} />
+                        <button type="submit" class="small" data-no-body="true" aria-label={w(`Renvoyer « ${o.subject} » à ${o.recipient}`, `Send “${o.subject}” to ${o.recipient} again`)}>{w('Renvoyer', 'Send again')}</button>
+                        <FormMessage />
+                      </form>
+                    ) : null}
+                  </td>
                 </tr>
               ))}
             </tbody>

@@ -1,4 +1,5 @@
 import { NotificationsSection, type NotificationsData } from './notifications-section'
+import { WriteBacksSection, type FailedWriteBack } from './write-backs-section'
 import { Csrf, FormMessage, Layout, type PageCtx } from '../layout'
 import { instant, type WordKey } from '../i18n'
 
@@ -12,6 +13,8 @@ export interface SettingsData {
   keys: Array<{ id: string; name: string; role: string; prefix: string; createdAt: string; lastUsedAt: string | null; revokedAt: string | null }>
   /** SMTP, recipients and the last e-mails (issue 16). */
   notifications?: NotificationsData
+  /** Write-backs to the hosts that failed after their last attempt. */
+  failedWriteBacks?: FailedWriteBack[]
 }
 
 function Toggle(props: { ctx: PageCtx; path: string; field: string; on: boolean; label: string }) {
@@ -117,6 +120,8 @@ export function SettingsPage(props: { ctx: PageCtx; data: SettingsData }) {
           </table>
         </div>
       </section>
+
+      {data.failedWriteBacks && <WriteBacksSection ctx={ctx} failed={data.failedWriteBacks} sources={data.sources} />}
 
       <section aria-labelledby="s-rules">
         <h2 id="s-rules">{t('filingRules')}</h2>
