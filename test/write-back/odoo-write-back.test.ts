@@ -140,24 +140,33 @@ describe.each(testEngines())('Odoo write-back on $name', (engine) => {
     }, 90_000)
   })
 
+  /**
+   * An Odoo (v19) with one invoice PDF, taken by a new source, submitted to the sandbox, its first
+   * write-back done; then Odoo refuses message_post and Chorus Pro rejects the invoice, so the status
+   * change's write-back fails. Answers once the first attempt has failed.
+   */
+  async function refusedStatusWriteBack(odoo: FakeOdoo, number: string) {
+    const folder = odoo.addFolder(`Dossier ${number}`)
+    const { bytes } = await invoicePdf({ seed: Number(number.slice(-4)), recipientIndex: 0, number, serviceCode: null, engagement: null })
+    const odooDoc = odoo.addDocument({ name: `${number}.pdf`, folderId: folder, bytes })
+    const src = (await (await s.api('/sources', { method: 'POST', json: { kind: 'odoo', name: `odoo ${number}`, config: { url: odoo.url, apiKey: API_KEY, rootFolderId: folder } } })).json()) as any
+    await s.api(`/sources/${src.id}/scan`, { method: 'POST' })
+    const doc = await s.until(() => db().selectFrom('documents').selectAll().where('filename', '=', `${number}.pdf`).where('stage', '=', 'submitted').executeTakeFirst(), 40_000, 'document submitted')
+    const [submitted] = await settled(doc.id, 1)
+    const invoice = await db().selectFrom('invoices').selectAll().where('document_id', '=', doc.id).executeTakeFirstOrThrow()
+    // The key's user loses the right to post: the status still changes in the connector at once.
+    odoo.deny('documents.document', 'message_post')
+    await s.sandbox(`/invoices/${invoice.chorus_invoice_id}/status`, { method: 'POST', json: { status: 'REJETEE', comment: 'Montant erroné' } })
+    await sync()
+    await s.until(async () => (await db().selectFrom('invoices').select('status').where('id', '=', invoice.id).executeTakeFirst())?.status === 'REJETEE', 20_000, 'status synced')
+    const failing = await s.until(async () => (await writeBacks(doc.id)).find((r) => r.event === 'status_changed' && r.attempts >= 1), 20_000, 'a failed attempt')
+    return { odooDoc, doc, submitted: submitted!, failing }
+  }
+
   it('never holds back the sync: a write-back Odoo refuses is retried by the queue until it goes through', async () => {
     const odoo = await startFakeOdoo({ set: 'v19', apiKey: API_KEY })
     try {
-      const folder = odoo.addFolder('Refus')
-      const { bytes } = await invoicePdf({ seed: 1604, recipientIndex: 0, number: 'F-2026-1604', serviceCode: null, engagement: null })
-      const odooDoc = odoo.addDocument({ name: 'F-2026-1604.pdf', folderId: folder, bytes })
-      const src = (await (await s.api('/sources', { method: 'POST', json: { kind: 'odoo', name: 'odoo refusing', config: { url: odoo.url, apiKey: API_KEY, rootFolderId: folder } } })).json()) as any
-      await s.api(`/sources/${src.id}/scan`, { method: 'POST' })
-      const doc = await s.until(() => db().selectFrom('documents').selectAll().where('filename', '=', 'F-2026-1604.pdf').where('stage', '=', 'submitted').executeTakeFirst(), 40_000, 'document submitted')
-      await settled(doc.id, 1)
-      const invoice = await db().selectFrom('invoices').selectAll().where('document_id', '=', doc.id).executeTakeFirstOrThrow()
-
-      // The key's user loses the right to post: the status still changes in the connector at once.
-      odoo.deny('documents.document', 'message_post')
-      await s.sandbox(`/invoices/${invoice.chorus_invoice_id}/status`, { method: 'POST', json: { status: 'REJETEE', comment: 'Montant erroné' } })
-      await sync()
-      await s.until(async () => (await db().selectFrom('invoices').select('status').where('id', '=', invoice.id).executeTakeFirst())?.status === 'REJETEE', 20_000, 'status synced')
-      const failing = await s.until(async () => (await writeBacks(doc.id)).find((r) => r.event === 'status_changed' && r.attempts >= 1), 20_000, 'a failed attempt')
+      const { odooDoc, doc, failing } = await refusedStatusWriteBack(odoo, 'F-2026-1604')
       expect(failing.state).toBe('pending')
       expect(failing.last_error).toMatch(/message_post/)
       expect(failing.last_error).not.toContain(API_KEY)
@@ -178,19 +187,7 @@ describe.each(testEngines())('Odoo write-back on $name', (engine) => {
   it('lets an admin retry a write-back that failed after its last attempt, once Odoo is fixed; only the latest of a document', async () => {
     const odoo = await startFakeOdoo({ set: 'v19', apiKey: API_KEY })
     try {
-      const folder = odoo.addFolder('Relance')
-      const { bytes } = await invoicePdf({ seed: 1605, recipientIndex: 0, number: 'F-2026-1605', serviceCode: null, engagement: null })
-      const odooDoc = odoo.addDocument({ name: 'F-2026-1605.pdf', folderId: folder, bytes })
-      const src = (await (await s.api('/sources', { method: 'POST', json: { kind: 'odoo', name: 'odoo relance', config: { url: odoo.url, apiKey: API_KEY, rootFolderId: folder } } })).json()) as any
-      await s.api(`/sources/${src.id}/scan`, { method: 'POST' })
-      const doc = await s.until(() => db().selectFrom('documents').selectAll().where('filename', '=', 'F-2026-1605.pdf').where('stage', '=', 'submitted').executeTakeFirst(), 40_000, 'document submitted')
-      const [submitted] = await settled(doc.id, 1)
-      const invoice = await db().selectFrom('invoices').selectAll().where('document_id', '=', doc.id).executeTakeFirstOrThrow()
-
-      odoo.deny('documents.document', 'message_post')
-      await s.sandbox(`/invoices/${invoice.chorus_invoice_id}/status`, { method: 'POST', json: { status: 'REJETEE', comment: 'Montant erroné' } })
-      await sync()
-      const failing = await s.until(async () => (await writeBacks(doc.id)).find((r) => r.event === 'status_changed' && r.attempts >= 1), 20_000, 'a failed attempt')
+      const { odooDoc, doc, submitted, failing } = await refusedStatusWriteBack(odoo, 'F-2026-1605')
       // Twelve attempts take two hours: make the next one the last (the queue's own backoff is tested elsewhere).
       await db().updateTable('jobs').set({ max_attempts: sql<number>`attempts + 1`, run_at: new Date() }).where('kind', '=', 'document.write-back').where(sql<string>`payload->>'writeBackId'`, '=', failing.id).where('state', '=', 'pending').execute()
       await s.until(async () => (await writeBacks(doc.id)).find((r) => r.id === failing.id && r.state === 'failed'), 20_000, 'the write-back failed for good')
@@ -198,7 +195,7 @@ describe.each(testEngines())('Odoo write-back on $name', (engine) => {
       expect(listed.items.find((x: any) => x.id === failing.id)).toMatchObject({ invoiceNumber: 'F-2026-1605', status: 'REJETEE', state: 'failed', retryable: true, lastError: expect.stringMatching(/message_post/) })
 
       // One that went through cannot be retried.
-      const done = await s.api(`/write-backs/${submitted!.id}/retry`, { method: 'POST', headers: { 'accept-language': 'en' } })
+      const done = await s.api(`/write-backs/${submitted.id}/retry`, { method: 'POST', headers: { 'accept-language': 'en' } })
       expect(done.status).toBe(409)
       expect(((await done.json()) as any).error).toMatchObject({ code: 'write_back_not_failed', message: 'Only a failed write-back can be retried; this one is done.' })
 
@@ -214,14 +211,14 @@ describe.each(testEngines())('Odoo write-back on $name', (engine) => {
       expect((await db().selectFrom('audit_log').selectAll().where('action', '=', 'write_back.retry').where('target_id', '=', failing.id).execute()).length).toBe(1)
 
       // An earlier write-back that failed is replaced by the later one: retrying it would put Odoo back on an old status.
-      await db().updateTable('write_backs').set({ state: 'failed' }).where('id', '=', submitted!.id).execute()
-      const older = ((await (await s.api(`/write-backs?documentId=${doc.id}`)).json()) as any).items.find((x: any) => x.id === submitted!.id)
+      await db().updateTable('write_backs').set({ state: 'failed' }).where('id', '=', submitted.id).execute()
+      const older = ((await (await s.api(`/write-backs?documentId=${doc.id}`)).json()) as any).items.find((x: any) => x.id === submitted.id)
       expect(older).toMatchObject({ state: 'failed', retryable: false })
-      const superseded = await s.api(`/write-backs/${submitted!.id}/retry`, { method: 'POST', headers: { 'accept-language': 'fr' } })
+      const superseded = await s.api(`/write-backs/${submitted.id}/retry`, { method: 'POST', headers: { 'accept-language': 'fr' } })
       expect(superseded.status).toBe(409)
       expect(((await superseded.json()) as any).error.code).toBe('write_back_superseded')
       expect((await s.api('/write-backs/999999999/retry', { method: 'POST' })).status).toBe(404)
-      await db().updateTable('write_backs').set({ state: 'done' }).where('id', '=', submitted!.id).execute()
+      await db().updateTable('write_backs').set({ state: 'done' }).where('id', '=', submitted.id).execute()
     } finally {
       await odoo.close()
     }

@@ -117,3 +117,17 @@ export function Csrf(props: { ctx: PageCtx }) {
 export function FormMessage() {
   return <div data-role="form-message" class="alert" role="alert" tabindex={-1}></div>
 }
+
+/**
+ * One button in a table row that calls an API route without a body ("Réessayer", "Renvoyer"), with the
+ * answer beside it: `done` is the message shown after the reload, `label` names the row for a screen reader.
+ */
+export function RowAction(props: { ctx: PageCtx; api: string; text: string; label: string; done: string }) {
+  return (
+    <form data-api={props.api} data-done={props.done} class="inline">
+      <Csrf ctx={props.ctx} />
+      <button type="submit" class="small" data-no-body="true" aria-label={props.label}>{props.text}</button>
+      <FormMessage />
+    </form>
+  )
+}

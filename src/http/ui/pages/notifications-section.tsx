@@ -1,4 +1,4 @@
-import { Csrf, FormMessage, type PageCtx } from '../layout'
+import { Csrf, FormMessage, RowAction, type PageCtx } from '../layout'
 
 /** What the section shows: the answers of GET /notifications/settings, /notifications/recipients, /notifications/outbox and /accounts. */
 export interface NotificationsData {
@@ -108,11 +108,7 @@ export function NotificationsSection(props: { ctx: PageCtx; data: NotificationsD
                   <td class="break">{o.lastError ?? ''}</td>
                   <td>
                     {o.state === 'failed' ? (
-                      <form data-api={`POST /notifications/outbox/${o.id}/retry`} data-done={w('Nouvel envoi lancé.', 'Sending again.')} class="inline">
-                        <Csrf ctx={ctx} />
-                        <button type="submit" class="small" data-no-body="true" aria-label={w(`Renvoyer « ${o.subject} » à ${o.recipient}`, `Send “${o.subject}” to ${o.recipient} again`)}>{w('Renvoyer', 'Send again')}</button>
-                        <FormMessage />
-                      </form>
+                      <RowAction ctx={ctx} api={`POST /notifications/outbox/${o.id}/retry`} text={w('Renvoyer', 'Send again')} label={w(`Renvoyer « ${o.subject} » à ${o.recipient}`, `Send “${o.subject}” to ${o.recipient} again`)} done={w('Nouvel envoi lancé.', 'Sending again.')} />
                     ) : null}
                   </td>
                 </tr>

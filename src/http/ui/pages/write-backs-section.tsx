@@ -1,4 +1,4 @@
-import { Csrf, FormMessage, type PageCtx } from '../layout'
+import { RowAction, type PageCtx } from '../layout'
 import { instant } from '../i18n'
 import { statusText } from '../describe'
 
@@ -46,11 +46,7 @@ export function WriteBacksSection(props: { ctx: PageCtx; failed: FailedWriteBack
                   <td class="break">{b.lastError ?? ''}</td>
                   <td>
                     {b.retryable ? (
-                      <form data-api={`POST /write-backs/${b.id}/retry`} data-done={w('Nouvel essai lancé.', 'Retry started.')} class="inline">
-                        <Csrf ctx={ctx} />
-                        <button type="submit" class="small" data-no-body="true" aria-label={w(`Réessayer le retour de la facture ${b.invoiceNumber}`, `Retry the write-back of invoice ${b.invoiceNumber}`)}>{w('Réessayer', 'Retry')}</button>
-                        <FormMessage />
-                      </form>
+                      <RowAction ctx={ctx} api={`POST /write-backs/${b.id}/retry`} text={w('Réessayer', 'Retry')} label={w(`Réessayer le retour de la facture ${b.invoiceNumber}`, `Retry the write-back of invoice ${b.invoiceNumber}`)} done={w('Nouvel essai lancé.', 'Retry started.')} />
                     ) : <span class="muted">{w('Remplacé par un retour plus récent', 'Replaced by a later write-back')}</span>}
                   </td>
                 </tr>
