@@ -713,6 +713,11 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
     await w.s.api('/recipients', { method: 'POST', json: { label: 'Mairie Accessible', recipientSiret: OPEN.siret, serviceCode: 'SERV_TECH' } })
     const gone = await w.drop('a11y-retiree.pdf', { seed: 1733, recipientIndex: 5, number: 'F-A11Y-3' })
     await w.s.api('/documents/remove', { method: 'POST', json: { ids: [gone.id] } })
+    // A write-back the host refused for good and an e-mail that failed: the settings page lists them with their buttons.
+    const db = w.s.service.database.db
+    const { source_id } = await db.selectFrom('documents').select('source_id').where('id', '=', ok.id).executeTakeFirstOrThrow()
+    await db.insertInto('write_backs').values({ document_id: ok.id, invoice_id: invoiceId, source_id, event: 'status_changed', status: 'A_RECYCLER', status_at: new Date(), comment: null, chorus_invoice_id: inv.chorusInvoiceId, invoice_number: 'F-A11Y-2', state: 'failed', attempts: 12, last_error: 'connect ECONNREFUSED 192.0.2.10:8069', done_at: new Date() }).execute()
+    await db.insertInto('mail_outbox').values({ kind: 'digest', subject_key: null, recipient: 'compta@example.fr', lang: 'fr', subject: 'Chorus Pro : résumé du jour', text_body: 'x', html_body: '<p>x</p>', state: 'failed', attempts: 8, last_error: '451 Mailbox busy' }).execute()
 
     const pages = [
       ['to-submit', '/ui/to-submit'],
@@ -745,6 +750,10 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
         await page.goto(`${path}${path.includes('?') ? '&' : '?'}lang=${lang}`)
         expect(await page.locator('h1').count(), `${name} ${lang}`).toBe(1)
         await expectNoOverflow(page)
+        if (name === 'settings') {
+          expect(await page.getByRole('button', { name: lang === 'fr' ? 'Réessayer le retour de la facture F-A11Y-2' : 'Retry the write-back of invoice F-A11Y-2' }).count()).toBe(1)
+          expect(await page.getByRole('button', { name: lang === 'fr' ? 'Renvoyer « Chorus Pro : résumé du jour » à compta@example.fr' : 'Send again “Chorus Pro : résumé du jour” to compta@example.fr' }).count()).toBe(1)
+        }
         const vs = await axeViolations(page)
         if (vs.length) failures.push(`${name} (${lang}):\n${describeViolations(vs)}`)
         if (w.engine === 'pglite') {

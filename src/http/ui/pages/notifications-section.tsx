@@ -108,7 +108,7 @@ export function NotificationsSection(props: { ctx: PageCtx; data: NotificationsD
                   <td class="break">{o.lastError ?? ''}</td>
                   <td>
                     {o.state === 'failed' ? (
-                      <RowAction ctx={ctx} api={`POST /notifications/outbox/${o.id}/retry`} text={w('Renvoyer', 'Send again')} label={w(`Renvoyer « ${o.subject} » à ${o.recipient}`, `Send “${o.subject}” to ${o.recipient} again`)} done={w('Nouvel envoi lancé.', 'Sending again.')} />
+                      <RowAction ctx={ctx} api={`POST /notifications/outbox/${o.id}/retry`} text={w('Renvoyer', 'Send again')} label={w(`Renvoyer « ${o.subject} » à ${o.recipient}`, `Send again “${o.subject}” to ${o.recipient}`)} done={w('Nouvel envoi lancé.', 'Sending again.')} />
                     ) : null}
                   </td>
                 </tr>
