@@ -10,6 +10,7 @@ import * as m0009 from './0009_password_warning_sent'
 import * as m0010 from './0010_mail_notifications'
 import * as m0011 from './0011_deposit_dates_as_days'
 import * as m0012 from './0012_invoice_search_text'
+import * as m0013 from './0013_mail_ca_certificate'
 
 /**
  * A static list rather than FileMigrationProvider: Kysely's native import() of `.ts` files fails under
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '0010_mail_notifications': m0010,
   '0011_deposit_dates_as_days': m0011,
   '0012_invoice_search_text': m0012,
+  '0013_mail_ca_certificate': m0013,
 }

@@ -348,6 +348,8 @@ export interface MailSettingsTable {
   login: string | null
   password_enc: string | null
   sender: string
+  /** migrations/0013: PEM of the certificate(s) to trust for this server instead of the public authorities. */
+  ca_certificate: string | null
   digest_hour: Generated<number>
   digest_enabled: Generated<boolean>
   immediate_enabled: Generated<boolean>

@@ -17,6 +17,8 @@ export interface SmtpSettings {
   readonly password: string | null
   /** The From address, e.g. "Chorus Pro Connector <chorus@example.com>". */
   readonly sender: string
+  /** PEM certificate(s) to trust for this server instead of the public authorities (ca-certificates.ts). */
+  readonly ca?: string | null
   readonly timeoutMs?: number
 }
 
@@ -62,6 +64,7 @@ export function createSmtpMailer(): Mailer {
         requireTLS: s.security === 'starttls',
         ignoreTLS: s.security === 'none',
         ...(s.login ? { auth: { user: s.login, pass: s.password ?? '' } } : {}),
+        ...(s.ca ? { tls: { ca: s.ca } } : {}),
         connectionTimeout: timeout,
         greetingTimeout: timeout,
         socketTimeout: timeout,
@@ -75,6 +78,8 @@ export function createSmtpMailer(): Mailer {
         const err = e as { message?: string; code?: string; response?: string }
         let message = err.response ? `${err.message ?? 'SMTP error'} (${err.response})` : (err.message ?? String(e))
         if (s.password) message = message.split(s.password).join('[REDACTED]')
+        // A server whose certificate no public authority signed: say what to do about it.
+        if (!s.ca && /self[- ]signed|unable to (get|verify)|local issuer/i.test(message)) message += ' — if this server uses a certificate of your own, paste it (PEM) in the SMTP settings'
         throw new MailError(scrubSecrets(message).slice(0, 1000), err.code)
       } finally {
         transport.close()

@@ -1,4 +1,8 @@
+import { execFileSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { simpleParser, type ParsedMail } from 'mailparser'
 import { SMTPServer } from 'smtp-server'
@@ -7,6 +11,7 @@ import { testEngines, type TestDatabase } from '../support/databases'
 import { startTestService, type TestService } from '../support/in-process-service'
 import { invoicePdf } from '../support/invoice-pdf'
 import { createSmtpMailer, MailError } from '../../src/mail/smtp-mailer'
+import { readCaCertificates } from '../../src/mail/ca-certificates'
 
 const SMTP_LOGIN = 'connector-mailer'
 const SMTP_PASSWORD = 'smtp-Pa55word-never-shown-0123'
@@ -19,19 +24,24 @@ interface Received {
   readonly envelopeTo: string[]
 }
 
+/** A self-signed certificate for 127.0.0.1, made by openssl as an admin would for an internal relay. */
+function selfSignedCertificate(): { key: string; cert: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'smtp-cert-'))
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '2', '-subj', '/CN=relais.interne', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' })
+  return { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') }
+}
+
 /**
  * A real SMTP server on loopback (smtp-server, the Nodemailer project's server library): it checks
  * the login and password, stores every message it accepts raw, and can refuse the next messages with
  * a temporary error.
  */
-async function startSmtp() {
+async function startSmtp(tls?: { key: string; cert: string }) {
   const received: Received[] = []
   let refuseNext = 0
   const authAttempts: string[] = []
   const server = new SMTPServer({
-    secure: false,
-    disabledCommands: ['STARTTLS'],
-    allowInsecureAuth: true,
+    ...(tls ? { secure: true, key: tls.key, cert: tls.cert } : { secure: false, disabledCommands: ['STARTTLS'], allowInsecureAuth: true }),
     authMethods: ['PLAIN', 'LOGIN'],
     logger: false,
     onAuth(auth, _session, cb) {
@@ -53,6 +63,8 @@ async function startSmtp() {
       })
     },
   })
+  // A client that refuses the server's certificate closes the socket mid-handshake: expected here, not a failure of the server.
+  server.on('error', () => {})
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()))
   return {
     port: (server.server.address() as AddressInfo).port,
@@ -288,5 +300,48 @@ describe.each(testEngines())('e-mail notifications on $name', (engine) => {
     expect((await json('/notifications/outbox/999999999/retry', { method: 'POST' })).status).toBe(404)
     const audit = await db().selectFrom('audit_log').selectAll().where('action', '=', 'mail.retry').execute()
     expect(audit.map((a) => a.target_id)).toEqual([failed.id])
+  })
+
+  it('trusts an SMTP server’s own certificate once an admin pastes it, and refuses what is not one', async () => {
+    const { key, cert } = selfSignedCertificate()
+    const relay = await startSmtp({ key, cert })
+    const base = { host: '127.0.0.1', port: relay.port, security: 'tls', login: SMTP_LOGIN, password: SMTP_PASSWORD, sender: 'Chorus Pro Connector <chorus@example.org>' }
+    try {
+      expect((await json('/notifications/settings', { method: 'PUT', json: base })).status).toBe(200)
+      // Signed by no public authority: refused, and the error says what to do.
+      const refused = await json('/notifications/test', { method: 'POST', json: { to: 'relay@example.org', lang: 'en' } })
+      expect(refused.body).toMatchObject({ state: 'failed', lastError: expect.stringMatching(/self[- ]signed.*paste it \(PEM\) in the SMTP settings/) })
+      expect(relay.received).toHaveLength(0)
+
+      // What is not a certificate is refused, naming the field and the fix, and nothing is saved.
+      for (const [text, message] of [
+        [key, 'Ceci est une clé privée : collez le certificat du serveur (-----BEGIN CERTIFICATE-----), jamais sa clé.'],
+        ['bonjour', 'Aucun certificat trouvé : collez le texte PEM, de -----BEGIN CERTIFICATE----- à -----END CERTIFICATE-----.'],
+        ['-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----', 'Le certificat n° 1 est illisible : recopiez-le en entier, sans rien changer.'],
+      ] as const) {
+        const bad = await json('/notifications/settings', { method: 'PUT', json: { ...base, caCertificate: text }, headers: { 'accept-language': 'fr' } })
+        expect(bad.status).toBe(400)
+        expect(bad.body.error).toMatchObject({ code: 'mail_ca_certificate_invalid', message, details: [{ field: 'caCertificate' }] })
+        expect(JSON.stringify(bad.body)).not.toContain('PRIVATE KEY')
+      }
+      expect((await json('/notifications/settings')).body.caCertificate).toBeNull()
+      expect(readCaCertificates(cert, new Date(Date.now() + 3 * 86_400_000))).toMatchObject({ ok: false, problem: { en: expect.stringMatching(/^Certificate no\. 1 expired on \d{4}-\d{2}-\d{2}: ask for the server’s current certificate\.$/) } })
+
+      // Pasted: this server's certificate is trusted, and the test e-mail goes.
+      const saved = await json('/notifications/settings', { method: 'PUT', json: { ...base, caCertificate: `\n${cert}\n` } })
+      expect(saved.status, JSON.stringify(saved.body)).toBe(200)
+      expect(saved.body.caCertificate).toBe(cert)
+      expect(saved.body.caCertificates).toEqual([{ subject: 'CN=relais.interne', validTo: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/) }])
+      const sent = await json('/notifications/test', { method: 'POST', json: { to: 'relay@example.org', lang: 'en' } })
+      expect(sent.body, JSON.stringify(sent.body)).toMatchObject({ state: 'sent', lastError: null })
+      expect(relay.received.map((m) => m.envelopeTo)).toEqual([['relay@example.org']])
+
+      // Omitted, it is kept; null removes it.
+      expect((await json('/notifications/settings', { method: 'PUT', json: base })).body.caCertificate).toBe(cert)
+      expect((await json('/notifications/settings', { method: 'PUT', json: { ...base, caCertificate: null } })).body).toMatchObject({ caCertificate: null, caCertificates: [] })
+    } finally {
+      await json('/notifications/settings', { method: 'PUT', json: { host: '127.0.0.1', port: smtp.port, security: 'none', login: SMTP_LOGIN, password: SMTP_PASSWORD, sender: 'Chorus Pro Connector <chorus@example.org>', caCertificate: null } })
+      await relay.close()
+    }
   })
 })

@@ -23,6 +23,12 @@ describe('the e-mail section of the settings page', () => {
     expect(fr).toContain('data-api="POST /notifications/outbox/9/retry"')
     expect(fr).toContain('aria-label="Renvoyer « Chorus Pro — résumé » à compta@example.fr"')
     expect(fr).toContain('Imprimerie Martin')
+    // The server's own certificate: a field, and what is trusted now.
+    expect(fr).toMatch(/<textarea id="m-ca" name="caCertificate"[^>]*data-empty="null"/)
+    expect(fr).toContain('Pour un serveur de votre entreprise dont le certificat n’est signé par aucune autorité publique')
+    const pinned = String(await (<NotificationsSection ctx={pageCtx('fr', 'admin', 'csrf-token', 'http://x/ui/settings')} data={{ ...data, settings: { ...data.settings, caCertificate: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n', caCertificates: [{ subject: 'CN=relais.interne', validTo: '2027-03-01T12:00:00.000Z' }] } }} />))
+    expect(pinned).toContain('Seul ce certificat est reconnu pour ce serveur : CN=relais.interne, valable jusqu’au 01/03/2027 13:00.')
+    expect(pinned).toContain('-----BEGIN CERTIFICATE-----')
     const en = String(await (<NotificationsSection ctx={pageCtx('en', 'admin', 'csrf-token', 'http://x/ui/settings')} data={data} />))
     expect(en).toContain('Send a test e-mail')
     expect(en).toContain('>Send again</button>')

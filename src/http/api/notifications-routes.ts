@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi'
 import { AppError } from '../../domain/app-error'
 import { audit } from '../../db/audit'
+import { readCaCertificates } from '../../mail/ca-certificates'
 import type { Mailer } from '../../mail/smtp-mailer'
 import { collectDigest, renderDigest } from '../../workflows/notifications/digest'
 import { addRecipient, getMailSettings, listRecipients, removeRecipient, saveMailSettings, type MailRecipientRow, type MailSettingsRow } from '../../workflows/notifications/mail-settings'
@@ -23,6 +24,7 @@ const SettingsInput = z
     login: z.string().trim().min(1).max(255).nullable().optional(),
     password: z.string().min(1).max(1000).nullable().optional().openapi({ description: 'Write-only, stored sealed. Omitted: the stored one is kept; null: removed.' }),
     sender,
+    caCertificate: z.string().max(65_536).nullable().optional().openapi({ description: 'PEM certificate(s) of an SMTP server of your own (self-signed, or signed by your company’s authority), trusted for this server instead of the public authorities. Omitted: the stored one is kept; null: removed.' }),
     digestHour: z.number().int().min(0).max(23).optional().openapi({ description: 'The hour of the daily digest, Europe/Paris (default 8)' }),
     digestEnabled: z.boolean().optional(),
     immediateEnabled: z.boolean().optional(),
@@ -38,6 +40,8 @@ const SettingsSchema = z
     login: z.string().nullable(),
     hasPassword: z.boolean(),
     sender: z.string().nullable(),
+    caCertificate: z.string().nullable().openapi({ description: 'The PEM trusted for this server, or null (public authorities)' }),
+    caCertificates: z.array(z.object({ subject: z.string(), validTo: z.string() })).openapi({ description: 'Who each trusted certificate names, and until when it is valid' }),
     digestHour: z.number(),
     digestEnabled: z.boolean(),
     immediateEnabled: z.boolean(),
@@ -45,6 +49,12 @@ const SettingsSchema = z
     timezone: z.literal('Europe/Paris'),
   })
   .openapi('MailSettings')
+
+function trusted(pem: string | null) {
+  // An expired one still says who it names (the check is for what is pasted now).
+  const r = pem ? readCaCertificates(pem, new Date(0)) : undefined
+  return r?.ok ? r.certificates.map((c) => ({ subject: c.subject, validTo: c.validTo.toISOString() })) : []
+}
 
 function presentSettings(s: MailSettingsRow | undefined) {
   return {
@@ -55,6 +65,8 @@ function presentSettings(s: MailSettingsRow | undefined) {
     login: s?.login ?? null,
     hasPassword: typeof s?.password_enc === 'string',
     sender: s?.sender ?? null,
+    caCertificate: s?.ca_certificate ?? null,
+    caCertificates: trusted(s?.ca_certificate ?? null),
     digestHour: s?.digest_hour ?? 8,
     digestEnabled: s?.digest_enabled ?? true,
     immediateEnabled: s?.immediate_enabled ?? true,
@@ -107,7 +119,13 @@ export function notificationsRoutes(ports: Ports, mailer: Mailer, publicUrl: () 
       if (body.login && body.password === undefined && !(await getMailSettings(ports))?.password_enc) {
         throw new AppError(400, 'mail_password_missing', { fr: 'Un identifiant SMTP sans mot de passe : donnez le mot de passe.', en: 'An SMTP login without a password: give the password.' }, [{ field: 'password', message: 'required with a login' }])
       }
-      const saved = await saveMailSettings(ports, body)
+      let caCertificate = body.caCertificate
+      if (typeof caCertificate === 'string') {
+        const read = readCaCertificates(caCertificate)
+        if (!read.ok) throw new AppError(400, 'mail_ca_certificate_invalid', read.problem, [{ field: 'caCertificate', message: read.problem.en }])
+        caCertificate = read.pem
+      }
+      const saved = await saveMailSettings(ports, { ...body, caCertificate })
       await audit(ports.db, { actor: actorOf(c.get('apiKey')), action: 'notifications.settings', targetType: 'mail_settings', targetId: '1', details: { changed: Object.keys(body).filter((k) => k !== 'password'), password: body.password === undefined ? 'kept' : body.password === null ? 'removed' : 'changed' } })
       return c.json(presentSettings(saved), 200)
     },

@@ -15,6 +15,8 @@ export interface MailSettingsInput {
   /** A new password; omitted keeps the stored one, null removes it. */
   readonly password?: string | null | undefined
   readonly sender: string
+  /** PEM certificate(s) already read by mail/ca-certificates.ts; omitted keeps the stored one, null removes it. */
+  readonly caCertificate?: string | null | undefined
   readonly digestHour?: number | undefined
   readonly digestEnabled?: boolean | undefined
   readonly immediateEnabled?: boolean | undefined
@@ -35,6 +37,7 @@ export async function saveMailSettings(ports: Pick<Ports, 'db' | 'secrets'>, inp
     login: input.login ?? null,
     password_enc,
     sender: input.sender,
+    ca_certificate: input.caCertificate === undefined ? (previous?.ca_certificate ?? null) : input.caCertificate,
     digest_hour: input.digestHour ?? previous?.digest_hour ?? 8,
     digest_enabled: input.digestEnabled ?? previous?.digest_enabled ?? true,
     immediate_enabled: input.immediateEnabled ?? previous?.immediate_enabled ?? true,
@@ -50,7 +53,7 @@ export async function saveMailSettings(ports: Pick<Ports, 'db' | 'secrets'>, inp
 
 /** What the mailer needs, the password opened only now. */
 export function smtpSettingsOf(ports: Pick<Ports, 'secrets'>, row: MailSettingsRow): SmtpSettings {
-  return { host: row.host, port: row.port, security: row.security, login: row.login, password: row.password_enc ? ports.secrets.open(row.password_enc) : null, sender: row.sender }
+  return { host: row.host, port: row.port, security: row.security, login: row.login, password: row.password_enc ? ports.secrets.open(row.password_enc) : null, sender: row.sender, ca: row.ca_certificate }
 }
 
 export interface RecipientInput {

@@ -1,8 +1,9 @@
 import { Csrf, FormMessage, RowAction, type PageCtx } from '../layout'
+import { instant } from '../i18n'
 
 /** What the section shows: the answers of GET /notifications/settings, /notifications/recipients, /notifications/outbox and /accounts. */
 export interface NotificationsData {
-  settings: { configured: boolean; host: string | null; port: number | null; security: string | null; login: string | null; hasPassword: boolean; sender: string | null; digestHour: number; digestEnabled: boolean; immediateEnabled: boolean; lastDigestOn: string | null }
+  settings: { configured: boolean; host: string | null; port: number | null; security: string | null; login: string | null; hasPassword: boolean; sender: string | null; caCertificate?: string | null; caCertificates?: Array<{ subject: string; validTo: string }>; digestHour: number; digestEnabled: boolean; immediateEnabled: boolean; lastDigestOn: string | null }
   recipients: Array<{ id: string; email: string; name: string | null; lang: 'fr' | 'en'; accountId: string | null; role: 'operator' | 'admin'; digest: boolean; immediate: boolean }>
   outbox: Array<{ id: string; kind: string; recipient: string; subject: string; state: 'pending' | 'sent' | 'failed'; attempts: number; lastError: string | null; createdAt: string }>
   accounts: Array<{ id: string; name: string }>
@@ -40,6 +41,15 @@ export function NotificationsSection(props: { ctx: PageCtx; data: NotificationsD
           <input id="m-password" name="password" type="password" autocomplete="new-password" placeholder={s.hasPassword ? w('enregistré — vide pour le garder', 'saved — leave empty to keep it') : ''} />
         </div>
         <div class="field"><label for="m-sender">{w('Expéditeur', 'Sender')}</label><input id="m-sender" name="sender" required value={s.sender ?? ''} placeholder="Chorus Pro <chorus@example.fr>" /></div>
+        <div class="field wide">
+          <label for="m-ca">{w('Certificat du serveur (PEM, facultatif)', 'Server certificate (PEM, optional)')}</label>
+          <textarea id="m-ca" name="caCertificate" rows={3} data-empty="null" aria-describedby="m-ca-hint" placeholder="-----BEGIN CERTIFICATE-----">{s.caCertificate ?? ''}</textarea>
+          <small id="m-ca-hint" class="muted">
+            {(s.caCertificates ?? []).length > 0
+              ? w(`Seul ce certificat est reconnu pour ce serveur : ${(s.caCertificates ?? []).map((c) => `${c.subject}, valable jusqu’au ${instant(c.validTo, 'fr')}`).join(' ; ')}. Videz le champ pour revenir aux autorités publiques.`, `Only this certificate is trusted for this server: ${(s.caCertificates ?? []).map((c) => `${c.subject}, valid until ${instant(c.validTo, 'en')}`).join('; ')}. Empty the field to go back to the public authorities.`)
+              : w('Pour un serveur de votre entreprise dont le certificat n’est signé par aucune autorité publique (auto-signé) : collez ce certificat ou celui de votre autorité.', 'For a server of your company whose certificate no public authority signed (self-signed): paste that certificate or your authority’s.')}
+          </small>
+        </div>
         <div class="field"><label for="m-hour">{w('Heure du résumé quotidien (Europe/Paris)', 'Daily digest hour (Europe/Paris)')}</label><input id="m-hour" name="digestHour" type="number" min="0" max="23" data-type="number" value={String(s.digestHour)} /></div>
         <label><input type="checkbox" name="digestEnabled" data-type="boolean" checked={s.digestEnabled} /> {w('Résumé quotidien', 'Daily digest')}</label>
         <label><input type="checkbox" name="immediateEnabled" data-type="boolean" checked={s.immediateEnabled} /> {w('E-mails immédiats (rejet, source en panne)', 'Immediate e-mails (rejection, source down)')}</label>
