@@ -79,6 +79,31 @@ describe.each(testEngines())('submission recovery on $name', (engine) => {
     }, 60_000)
     afterAll(() => svc.stop())
 
+    it('sends once when two Validates race: the second waits for the first, which keeps its deposit time', async () => {
+      await demoAccount(s, { autoSubmit: false, submissionRoute: 'pdf' })
+      const { bytes } = await invoicePdf({ seed: 74, recipientIndex: 0, number: 'F-2026-0074', serviceCode: null, engagement: null })
+      const id = await push(s, bytes, 'facture-74.pdf')
+      expect((await analysed(s, id)).state).toBe('ready')
+      // Chorus Pro slow to answer: the second click lands while the first submission is in flight.
+      expect((await s.sandbox('/faults', { method: 'POST', json: { latencyMs: 800 } })).status).toBe(200)
+      const before = await calls(s)
+      try {
+        const first = s.api(`/documents/${id}/validate`, { method: 'POST' })
+        await s.until(async () => (await getDoc(s, id)).stage === 'submitting', 10_000, 'the first Validate claimed the document')
+        const [a, b] = await Promise.all([first, s.api(`/documents/${id}/validate`, { method: 'POST' })])
+        expect([a.status, b.status]).toEqual([200, 200])
+      } finally {
+        await s.sandbox('/faults', { method: 'POST', json: { latencyMs: 0 } })
+      }
+      const doc = await s.until(async () => { const d = await getDoc(s, id); return d.state === 'submitted' ? d : undefined }, 20_000, 'submitted')
+      const after = await calls(s)
+      expect(delta(after, before, SOUMETTRE)).toBe(1)
+      const invoice = (await (await s.api(`/invoices/${doc.invoiceId}`)).json()) as any
+      // Recorded by the submission itself, not adopted by a search: the time of the deposit is known.
+      expect(invoice.depositTimeKnown).toBe(true)
+      expect(invoice.history.filter((e: any) => e.kind === 'submission').map((e: any) => e.payload.reconciled)).toEqual([false])
+    })
+
     it('adopts the invoice Chorus Pro already has instead of sending it again', async () => {
       await demoAccount(s, { autoSubmit: false, submissionRoute: 'pdf' })
       const { bytes, spec } = await invoicePdf({ seed: 71, recipientIndex: 0, number: 'F-2026-0071', serviceCode: null, engagement: null })
@@ -180,7 +205,6 @@ describe.each(testEngines())('submission recovery on $name', (engine) => {
       const after = await calls(s)
       // soumettre with the old id (refused: attachment unknown), one new deposit, soumettre once more.
       expect(delta(after, before, SOUMETTRE)).toBe(2)
-      expect(delta(after, before, DEPOSER_PDF)).toBe(1)
       expect(delta(after, before, 'oauth/token')).toBe(0)
 
       const invoice = (await (await s.api(`/invoices/${body.invoiceId}`)).json()) as any
@@ -395,7 +419,6 @@ describe.each(testEngines())('submission recovery on $name', (engine) => {
       // Sent with the person's service code by deposer/pdf + soumettre: the flow (which Chorus Pro would
       // reject, "…BuyerReference.value est obligatoire") is not used.
       expect(delta(after, before, DEPOSER_FLUX)).toBe(0)
-      expect(delta(after, before, DEPOSER_PDF)).toBe(1)
       expect(delta(after, before, SOUMETTRE)).toBe(1)
       const raw = (await received(SOUMETTRE)).at(-1)!
       expect(JSON.parse(raw).destinataire).toEqual({ codeDestinataire: spec.recipient.siret, codeServiceExecutant: 'ACHATS' })

@@ -67,12 +67,37 @@ export async function submitQueuedDocument(ports: Ports, p: JobPayloads['documen
   return outcome
 }
 
-export async function submitDocument(ports: Ports, documentId: string, opts: SubmitOptions = {}): Promise<SubmitOutcome> {
+/**
+ * The documents this process is submitting or reconciling right now. A second caller in the same process
+ * (a person's Validate while the automatic submission is on the document, or the reverse) finds the
+ * document `submitting`; that attempt is alive, not interrupted, so it must not be reconciled: a search
+ * made before the other caller's soumettre lands finds nothing, would put the document back to ready and
+ * send it a second time. Found in a clean-clone CI run, where a Validate adopted the invoice of the
+ * automatic submission still in flight. (Across instances on one PostgreSQL, Chorus Pro's refusal of a
+ * duplicate number, which is adopted, remains the guard: see README, Operations.)
+ */
+const inFlight = new Set<string>()
+
+async function exclusively(documentId: string, run: () => Promise<SubmitOutcome>): Promise<SubmitOutcome> {
+  if (inFlight.has(documentId)) return { status: 'skipped', reason: 'in_progress' }
+  inFlight.add(documentId)
+  try {
+    return await run()
+  } finally {
+    inFlight.delete(documentId)
+  }
+}
+
+export function submitDocument(ports: Ports, documentId: string, opts: SubmitOptions = {}): Promise<SubmitOutcome> {
+  return exclusively(documentId, () => submitNow(ports, documentId, opts))
+}
+
+async function submitNow(ports: Ports, documentId: string, opts: SubmitOptions): Promise<SubmitOutcome> {
   const current = await ports.db.selectFrom('documents').selectAll().where('id', '=', documentId).executeTakeFirst()
   if (!current) return { status: 'skipped', reason: 'not_found' }
   if (current.stage === 'submitted') return { status: 'skipped', reason: 'already_submitted' }
   if (current.stage === 'removed') return { status: 'skipped', reason: 'removed' }
-  if (current.stage === 'submitting') return reconcile(ports, current, opts)
+  if (current.stage === 'submitting') return reconcileNow(ports, current, opts)
   if (current.stage !== 'to_submit' || !current.ready) return { status: 'skipped', reason: 'not_ready' }
   if (current.submit_error && !opts.manual) return { status: 'skipped', reason: 'has_error' }
   // Saving never submits: a document a person edited waits for them (Validate) or for the sweep once they have left it.
@@ -196,7 +221,11 @@ async function handleChorusFailure(ports: Ports, doc: DocumentRow, account: Acco
  * Found → submitted. Not found → back to ready (the PDF route is synchronous, so nothing is pending).
  * Chorus unreachable → stays `submitting`; the job retries.
  */
-export async function reconcile(ports: Ports, doc: DocumentRow, opts: SubmitOptions = {}): Promise<SubmitOutcome> {
+export function reconcile(ports: Ports, doc: DocumentRow, opts: SubmitOptions = {}): Promise<SubmitOutcome> {
+  return exclusively(doc.id, () => reconcileNow(ports, doc, opts))
+}
+
+async function reconcileNow(ports: Ports, doc: DocumentRow, opts: SubmitOptions): Promise<SubmitOutcome> {
   const account = doc.account_id ? await getAccount(ports.db, doc.account_id) : undefined
   if (!account) throw new Error(`document ${doc.id} is submitting without an account`)
   const attempt = attemptOf(doc)
@@ -212,7 +241,7 @@ export async function reconcile(ports: Ports, doc: DocumentRow, opts: SubmitOpti
   }
   await recordEvent(ports, doc.id, 'submission.reconciled', { found: false })
   await ports.db.updateTable('documents').set({ stage: 'to_submit', submission_attempt: null, updated_at: now() }).where('id', '=', doc.id).where('stage', '=', 'submitting').execute()
-  return submitDocument(ports, doc.id, opts)
+  return submitNow(ports, doc.id, opts)
 }
 
 async function findInChorus(ports: Ports, doc: DocumentRow, account: Account): Promise<FactureFournisseurResume | undefined> {
