@@ -13,9 +13,6 @@ export default defineConfig({
     // processes and Chromium: two at a time took the suite from 1,171 s to 807 s of wall time here, using
     // 1.3 cores on average (user + sys 1,036 s), every test passing.
     maxWorkers: Math.max(2, availableParallelism() - 1),
-    // expect.poll's default 1 s is shorter than a Validate round trip in Chromium beside another test
-    // file (a 2-worker clean-clone run failed on it once); a poll still ends as soon as it holds.
-    expect: { poll: { timeout: 15_000 } },
     env: { TZ: 'Europe/Paris' },
   },
 })

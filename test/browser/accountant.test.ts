@@ -93,7 +93,8 @@ describe.skipIf(!!missing).each(testEngines())('the tabs as an accountant uses t
     await page.getByLabel('SIRET du destinataire').fill(INACTIVE.siret)
     await page.getByRole('button', { name: 'Valider et déposer' }).click()
     const message = page.locator('#complete-form [data-role="form-message"]')
-    await expect.poll(() => message.innerText()).not.toBe('')
+    // A Validate round trip (the directory checked, the page refreshed) can pass 1 s beside another test file.
+    await expect.poll(() => message.innerText(), { timeout: 15_000 }).not.toBe('')
     expect(await message.getAttribute('class')).toContain('bad')
     expect(await page.locator('#flash').isVisible()).toBe(false)
     expect(await page.locator('#flash').innerText()).toBe('')

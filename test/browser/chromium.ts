@@ -27,12 +27,16 @@ export function newContext(browser: Browser, baseURL: string, opts: { width?: nu
 }
 
 /**
- * Closes a page by disposing of its context (every page of these tests has a context of its own).
- * `page.close()` can wait forever in Chromium when it races a navigation commit, e.g. right after a
- * click that navigates (playwright#42366, #42068): Chromium acknowledges the close and keeps the page.
- * It hung the framework test for its whole 180 s in CI, after every assertion had passed. Disposing of
- * the context destroys its pages without waiting for that page's own detach.
+ * Closes a page (every page of these tests has a context of its own). Chromium can keep a page that is
+ * committing a navigation, e.g. right after a click that navigates (playwright#42366, #42068): both
+ * `page.close()` and disposing of its context then wait forever; each hung the framework test for its
+ * whole limit in CI after every assertion had passed. So: let the page settle first (no request for
+ * 500 ms, at most 10 s), then dispose of the context, and never wait more than 10 s for that; the
+ * world's browser.close() ends whatever is left.
  */
 export async function closePage(page: Page): Promise<void> {
-  await page.context().close()
+  await page.waitForLoadState('networkidle', { timeout: 10_000 }).catch(() => {})
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([page.context().close().catch(() => {}), new Promise<void>((r) => (timer = setTimeout(r, 10_000)))])
+  clearTimeout(timer)
 }
