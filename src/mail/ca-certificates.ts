@@ -13,9 +13,10 @@ const MAX_CERTIFICATES = 10
  * Reads the certificate(s) of an SMTP server the customer runs (a relay with a self-signed certificate,
  * or the company's own authority), pasted as PEM. Each block must parse as X.509 and still be valid; a
  * private key pasted by mistake is refused without being kept. Node's TLS then trusts these instead of
- * the public authorities for this server only.
+ * the public authorities for this server only. `now` null skips the expiry check (to say who a stored
+ * certificate names, expired or not).
  */
-export function readCaCertificates(text: string, now: Date = new Date()): ReadCertificates {
+export function readCaCertificates(text: string, now: Date | null = new Date()): ReadCertificates {
   if (/PRIVATE KEY-----/.test(text)) {
     return { ok: false, problem: { fr: 'Ceci est une clé privée : collez le certificat du serveur (-----BEGIN CERTIFICATE-----), jamais sa clé.', en: 'This is a private key: paste the server’s certificate (-----BEGIN CERTIFICATE-----), never its key.' } }
   }
@@ -35,7 +36,7 @@ export function readCaCertificates(text: string, now: Date = new Date()): ReadCe
       return { ok: false, problem: { fr: `Le certificat n° ${i + 1} est illisible : recopiez-le en entier, sans rien changer.`, en: `Certificate no. ${i + 1} cannot be read: copy it whole, unchanged.` } }
     }
     const validTo = new Date(cert.validTo)
-    if (validTo.getTime() < now.getTime()) {
+    if (now && validTo.getTime() < now.getTime()) {
       const day = validTo.toISOString().slice(0, 10)
       return { ok: false, problem: { fr: `Le certificat n° ${i + 1} a expiré le ${day.split('-').reverse().join('/')} : demandez le certificat actuel du serveur.`, en: `Certificate no. ${i + 1} expired on ${day}: ask for the server’s current certificate.` } }
     }

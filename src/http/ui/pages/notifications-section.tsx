@@ -20,6 +20,7 @@ export function NotificationsSection(props: { ctx: PageCtx; data: NotificationsD
   const s = data.settings
   const w = (fr: string, en: string) => (ctx.lang === 'fr' ? fr : en)
   const accountName = (id: string | null) => (id ? (data.accounts.find((a) => a.id === id)?.name ?? id) : w('Tous les comptes', 'All accounts'))
+  const trusted = s.caCertificates ?? []
   const stateLabel = { pending: w('en attente', 'pending'), sent: w('envoyé', 'sent'), failed: w('échec', 'failed') }
   if (!ctx.isAdmin) return null
   return (
@@ -45,8 +46,8 @@ export function NotificationsSection(props: { ctx: PageCtx; data: NotificationsD
           <label for="m-ca">{w('Certificat du serveur (PEM, facultatif)', 'Server certificate (PEM, optional)')}</label>
           <textarea id="m-ca" name="caCertificate" rows={3} data-empty="null" aria-describedby="m-ca-hint" placeholder="-----BEGIN CERTIFICATE-----">{s.caCertificate ?? ''}</textarea>
           <small id="m-ca-hint" class="muted">
-            {(s.caCertificates ?? []).length > 0
-              ? w(`Seul ce certificat est reconnu pour ce serveur : ${(s.caCertificates ?? []).map((c) => `${c.subject}, valable jusqu’au ${instant(c.validTo, 'fr')}`).join(' ; ')}. Videz le champ pour revenir aux autorités publiques.`, `Only this certificate is trusted for this server: ${(s.caCertificates ?? []).map((c) => `${c.subject}, valid until ${instant(c.validTo, 'en')}`).join('; ')}. Empty the field to go back to the public authorities.`)
+            {trusted.length > 0
+              ? w(`Seul ce certificat est reconnu pour ce serveur : ${trusted.map((c) => `${c.subject}, valable jusqu’au ${instant(c.validTo, 'fr')}`).join(' ; ')}. Videz le champ pour revenir aux autorités publiques.`, `Only this certificate is trusted for this server: ${trusted.map((c) => `${c.subject}, valid until ${instant(c.validTo, 'en')}`).join('; ')}. Empty the field to go back to the public authorities.`)
               : w('Pour un serveur de votre entreprise dont le certificat n’est signé par aucune autorité publique (auto-signé) : collez ce certificat ou celui de votre autorité.', 'For a server of your company whose certificate no public authority signed (self-signed): paste that certificate or your authority’s.')}
           </small>
         </div>
